@@ -1,0 +1,14 @@
+"""Config schema of the `dataset` group (template, split)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class DatasetConfig:
+    template: str = "seed"            # seed (prompts.sft_template) | chat (tokenizer chat template)
+    eval_fraction: float = 0.2        # by document
+    min_eval_docs: int = 1
+    seed: int = 0
+    write_hf: bool = True

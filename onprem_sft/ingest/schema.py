@@ -1,0 +1,24 @@
+"""Config schema of the `corpus` group: where documents come from and how they are chunked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ChunkConfig:
+    max_chars: int = 1200            # budget per chunk (Korean: ~1 char per token for small models)
+    overlap_chars: int = 120
+    min_chars: int = 40              # shorter chunks are merged into a neighbour
+
+
+@dataclass
+class CorpusConfig:
+    name: str = "sample"
+    path: str = "${oc.env:ONPREM_SFT_HOME,${hydra:runtime.cwd}}/data/sample"
+    include: list[str] = field(default_factory=lambda: ["**/*.txt", "**/*.md", "**/*.pdf", "**/*.docx"])
+    exclude: list[str] = field(default_factory=lambda: ["**/README*"])
+    lang: str = "auto"               # auto | ko | en
+    max_file_mb: float = 50.0
+    max_docs: int = 0                # 0 = all
+    chunk: ChunkConfig = field(default_factory=ChunkConfig)

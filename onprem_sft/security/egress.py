@@ -1,0 +1,137 @@
+"""Air gap: offline env flags and an egress guard that refuses any non-loopback connection.
+
+The guard patches ``socket.socket.connect``/``connect_ex`` (every Python client, urllib, requests, httpx,
+huggingface_hub, goes through them). Child processes (vLLM workers, the DeepSpeed launcher) get it through
+``sitehook/sitecustomize.py`` put first on PYTHONPATH with ``ONPREM_SFT_EGRESS_GUARD=1``. Each refused
+attempt is appended to the file named by ``ONPREM_SFT_EGRESS_LOG`` so ``verify`` can report it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "VLLM_NO_USAGE_STATS": "1",
+    "VLLM_DO_NOT_TRACK": "1",
+    "WANDB_DISABLED": "true",
+    "WANDB_MODE": "disabled",
+    "DISABLE_MLFLOW_INTEGRATION": "TRUE",
+    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",   # presidio's email recognizer would fetch the suffix list
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+SITEHOOK_DIR = str(Path(__file__).with_name("sitehook"))
+
+
+class EgressBlocked(ConnectionRefusedError):
+    """Raised instead of opening a connection to a host outside loopback and the allow-list."""
+
+
+_state: dict[str, object] = {"installed": False, "allow": frozenset(), "orig": None, "orig_ex": None}
+
+
+def set_offline_env() -> None:
+    for k, v in OFFLINE_ENV.items():
+        os.environ[k] = v
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _allowed(address: object) -> tuple[bool, str]:
+    if isinstance(address, (str, bytes)):          # AF_UNIX path
+        return True, str(address)
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        if is_loopback(host) or host in _state["allow"]:  # type: ignore[operator]
+            return True, host
+        return False, f"{host}:{address[1]}" if len(address) > 1 else host
+    return True, repr(address)
+
+
+def _record(target: str) -> None:
+    path = os.environ.get("ONPREM_SFT_EGRESS_LOG")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"time": time.time(), "pid": os.getpid(), "target": target,
+                                "action": "refused"}) + "\n")
+    except OSError:
+        pass
+
+
+def _refuse(target: str) -> EgressBlocked:
+    _record(target)
+    return EgressBlocked(
+        f"egress guard: refused connection to {target} (only loopback is allowed in an air-gapped run). "
+        f"If this host is a server of yours on the local network, add it to security.allow_hosts.")
+
+
+def install(allow_hosts: list[str] | tuple[str, ...] = (), log_path: str | os.PathLike | None = None,
+            children: bool = True) -> None:
+    """Install the guard in this process and (via env) in Python child processes. Idempotent."""
+    _state["allow"] = frozenset(allow_hosts)
+    if log_path is not None:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        os.environ["ONPREM_SFT_EGRESS_LOG"] = str(log_path)
+    if children:
+        os.environ["ONPREM_SFT_EGRESS_GUARD"] = "1"
+        os.environ["ONPREM_SFT_ALLOW_HOSTS"] = ",".join(allow_hosts)
+        pp = os.environ.get("PYTHONPATH", "")
+        if SITEHOOK_DIR not in pp.split(os.pathsep):
+            os.environ["PYTHONPATH"] = os.pathsep.join([SITEHOOK_DIR] + ([pp] if pp else []))
+    if _state["installed"]:
+        return
+    orig, orig_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def connect(self: socket.socket, address: object) -> None:  # type: ignore[override]
+        ok, target = _allowed(address)
+        if not ok:
+            raise _refuse(target)
+        return orig(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:  # type: ignore[override]
+        ok, target = _allowed(address)
+        if not ok:
+            raise _refuse(target)
+        return orig_ex(self, address)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    _state.update(installed=True, orig=orig, orig_ex=orig_ex)
+
+
+def uninstall() -> None:
+    """Restore the socket methods (tests)."""
+    if _state["installed"]:
+        socket.socket.connect = _state["orig"]  # type: ignore[method-assign,assignment]
+        socket.socket.connect_ex = _state["orig_ex"]  # type: ignore[method-assign,assignment]
+        _state.update(installed=False)
+    for k in ("ONPREM_SFT_EGRESS_GUARD", "ONPREM_SFT_ALLOW_HOSTS", "ONPREM_SFT_EGRESS_LOG"):
+        os.environ.pop(k, None)
+    pp = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITEHOOK_DIR]
+    if pp:
+        os.environ["PYTHONPATH"] = os.pathsep.join(pp)
+    else:
+        os.environ.pop("PYTHONPATH", None)
+
+
+def installed() -> bool:
+    return bool(_state["installed"])

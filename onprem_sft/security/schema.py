@@ -1,0 +1,14 @@
+"""Config schema of the `security` settings (air gap, lineage signing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class SecurityConfig:
+    egress_guard: bool = True
+    allow_hosts: list[str] = field(default_factory=list)   # extra hosts allowed besides loopback
+    lineage_key_file: Optional[str] = None                  # HMAC key to sign the lineage file
+    verify_after_run: bool = True

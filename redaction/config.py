@@ -1,0 +1,29 @@
+"""Config schema of the `redaction` group; also what ``Redactor.from_config`` accepts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class SensitiveClauseConfig:
+    enabled: bool = True
+    action: str = "remove"            # remove | mask
+    terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "CONFIDENTIAL", "internal only"])
+    patterns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RedactionConfig:
+    name: str = "default"
+    languages: list[str] = field(default_factory=lambda: ["ko", "en"])
+    entities: list[str] = field(default_factory=list)      # [] = every supported type
+    score_threshold: float = 0.35
+    use_name_analyser: bool = True    # kiwipiepy proper-noun tags for Korean names
+    review_below: float = 0.6         # detections under this score are listed for human review
+    keep_raw: bool = True             # false: raw chunk text is dropped after redaction (hashes kept)
+    hmac_key_file: Optional[str] = None   # key for value fingerprints; default <run_dir>/../.keys/...
+    vault: bool = False               # reversible AES-GCM vault of original values
+    vault_key_file: Optional[str] = None
+    sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)
