@@ -1,0 +1,91 @@
+"""The one small engine interface every LLM-using stage codes against.
+
+Two real implementations live beside it (in-process ``vllm.LLM`` and an OpenAI-compatible server on
+loopback); ``build_engine`` picks one from ``cfg.llm``. Only redacted text may reach a model: a request
+carries the records its prompt was built from, and the engine refuses any source that is not a
+redacted-zone record (``RedactedChunk`` or a record derived from one).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from onprem_sft.records import Chunk, Document, QAPair, Question, RedactedChunk, Record, SFTExample
+
+# Records whose text is allowed in a prompt: the redacted chunk and what was generated from it.
+REDACTED_ZONE: tuple[type[Record], ...] = (RedactedChunk, Question, QAPair, SFTExample)
+
+
+class UnredactedInputError(TypeError):
+    """A prompt was about to be built from a raw-zone record (Document/Chunk). Never sent."""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 256
+    seed: int | None = 0
+    stop: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens,
+                "seed": self.seed, "stop": list(self.stop)}
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    """One prompt. ``messages`` is a chat (system/user/assistant dicts); the engine applies the model's
+    chat template. ``json_schema`` asks for structured output (vLLM guided decoding)."""
+
+    id: str
+    purpose: str                              # question | answer | verify_unanswerable | judge | evaluate ...
+    messages: tuple[dict[str, str], ...]
+    sources: tuple[Record, ...]               # records whose text is in the prompt (redacted zone only)
+    sampling: Sampling = field(default_factory=Sampling)
+    json_schema: dict[str, Any] | None = None
+    adapter: str | None = None                # PEFT adapter dir (LoRA served by vLLM)
+
+    def __post_init__(self) -> None:
+        check_redacted(self.sources, self.id)
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    request_id: str
+    text: str
+    prompt: str                               # the exact rendered prompt the model saw
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str = ""
+
+
+def check_redacted(sources: Sequence[Record], request_id: str = "") -> None:
+    for s in sources:
+        if isinstance(s, (Document, Chunk)) or not isinstance(s, REDACTED_ZONE):
+            raise UnredactedInputError(
+                f"request {request_id!r}: source {type(s).__name__} id={s.id!r} is not a redacted record; "
+                f"only {', '.join(c.__name__ for c in REDACTED_ZONE)} may reach an LLM (run the redact stage)")
+
+
+class LLMEngine(abc.ABC):
+    """Batch generation. Implementations keep request order and are deterministic for a fixed seed."""
+
+    model_path: str
+    model_checksum: str
+
+    @abc.abstractmethod
+    def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:
+        """Run all requests (batched by the engine); show progress with tokens/s; same order out."""
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Free the engine (stop a server we started, release memory)."""
+
+    def __enter__(self) -> LLMEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
