@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from onprem_sft.curate.schema import CurateConfig
 from onprem_sft.dataset.schema import DatasetConfig
@@ -72,6 +72,11 @@ def validate(cfg: DictConfig | Config) -> None:
     """Cross-field checks at start-up, before any work. Raises ConfigError listing every problem."""
     c: Any = cfg
     p: list[str] = []
+    if isinstance(cfg, DictConfig):
+        for key in sorted(OmegaConf.missing_keys(cfg)):
+            p.append(f"{key}: not set (it is ??? in the chosen config group); pass {key}=...")
+        if p:
+            raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(p))
     for s in list(c.stages) + list(c.force):
         _check(s in STAGES, "stages", f"unknown stage {s!r}; choose from {list(STAGES)}", p)
     _check(0.0 <= c.generate.unanswerable_ratio < 1.0, "generate.unanswerable_ratio", "must be in [0, 1)", p)
@@ -117,4 +122,30 @@ def to_container(cfg: DictConfig | Any) -> Any:
     """Plain resolved dict/list (what DeepSpeed, hashing and manifests need; never a DictConfig)."""
     if isinstance(cfg, DictConfig) or OmegaConf.is_config(cfg):
         return OmegaConf.to_container(cfg, resolve=True)
+    return cfg
+
+
+def config_dir() -> str:
+    from onprem_sft.cli import _config_dir
+
+    return _config_dir()
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the config outside ``@hydra.main`` (tests, notebooks, tools), resolving like the CLI does."""
+    from hydra import compose as _compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = _compose(config_name="config", overrides=list(overrides or []), return_hydra_config=True)
+    from hydra.core.hydra_config import HydraConfig
+
+    HydraConfig.instance().set_config(cfg)
+    OmegaConf.set_readonly(cfg, False)
+    with open_dict(cfg):
+        cfg.pop("hydra")
+    OmegaConf.resolve(cfg)
     return cfg

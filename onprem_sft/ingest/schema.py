@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from omegaconf import MISSING
+
 
 @dataclass
 class ChunkConfig:
@@ -15,7 +17,7 @@ class ChunkConfig:
 @dataclass
 class CorpusConfig:
     name: str = "sample"
-    path: str = "${oc.env:ONPREM_SFT_HOME,${hydra:runtime.cwd}}/data/sample"
+    path: str = MISSING              # folder (or one file) of documents; conf/corpus/*.yaml
     include: list[str] = field(default_factory=lambda: ["**/*.txt", "**/*.md", "**/*.pdf", "**/*.docx"])
     exclude: list[str] = field(default_factory=lambda: ["**/README*"])
     lang: str = "auto"               # auto | ko | en

@@ -61,6 +61,7 @@ class LLMResponse:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     finish_reason: str = ""
+    cached: bool = False                      # served from llm_calls.jsonl (resume), not the model
 
 
 def check_redacted(sources: Sequence[Record], request_id: str = "") -> None:
@@ -76,6 +77,13 @@ class LLMEngine(abc.ABC):
 
     model_path: str
     model_checksum: str
+    request_batch_size: int = 64              # requests per engine call (resume granularity of calls.py)
+
+    def render(self, request: LLMRequest) -> str:
+        """The exact prompt text the model will see for ``request`` (chat template applied).
+
+        ``calls.py`` uses it to look up cached responses before any generation."""
+        raise NotImplementedError(f"{type(self).__name__} does not expose prompt rendering")
 
     @abc.abstractmethod
     def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:

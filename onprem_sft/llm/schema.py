@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from omegaconf import MISSING
 from typing import Optional
 
 
@@ -20,7 +22,7 @@ class ServerConfig:
 @dataclass
 class LLMConfig:
     name: str = "embedded"
-    model: str = "${oc.env:ONPREM_SFT_HOME,${hydra:runtime.cwd}}/models/smollm2-135m-instruct"
+    model: str = MISSING             # local HF model dir; set by conf/llm/*.yaml or llm.model=/path
     backend: str = "offline"         # offline (in-process vllm.LLM) | server (OpenAI-compatible on loopback)
     dtype: str = "auto"              # float32 on CPU (bf16 is emulated there), bfloat16 on GPU
     max_model_len: int = 2048

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from omegaconf import MISSING
 from typing import Any, Optional
 
 
 @dataclass
 class ModelConfig:
     name: str = "embedded"
-    path: str = "${llm.model}"        # base model to fine-tune (local HF dir)
+    path: str = MISSING               # base model to fine-tune (local HF dir); conf/model/*.yaml
     trust_remote_code: bool = False
+    attn_implementation: Optional[str] = None   # None = transformers' default (sdpa); packing needs sdpa/eager/flash
 
 
 @dataclass
@@ -21,6 +24,8 @@ class LoraConfig:
     dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
     bias: str = "none"
+    # per architecture (config.json model_type -> modules); falls back to target_modules. [all-linear] = PEFT's
+    by_model_type: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,3 +57,12 @@ class TrainConfig:
     merge: bool = False
     resume: bool = True
     seed: int = 0
+    long_prompt: str = "error"        # a prompt with no room for the answer in max_length: error | skip (rejects.jsonl)
+    save_total_limit: int = 2         # checkpoints kept in <stage>/checkpoints
+    lr_scheduler: str = "linear"
+    optim: str = "auto"               # auto = adamw_torch (CPU) / adamw_torch_fused (GPU); never DeepSpeed's JIT Adam
+    max_grad_norm: float = 1.0
+    eval_batch_size: int = 0          # 0 = per_device_batch_size
+    pad_to_multiple_of: int = 0       # 0 = none; 8 helps tensor cores on GPU
+    threads_per_proc: int = 0         # CPU only: torch threads per rank; 0 = cores / ranks
+    master_port: int = 0              # 0 = a free port
