@@ -48,6 +48,9 @@ class LLMRequest:
     sampling: Sampling = field(default_factory=Sampling)
     json_schema: dict[str, Any] | None = None
     adapter: str | None = None                # PEFT adapter dir (LoRA served by vLLM)
+    # True: the last message's content is sent verbatim, no chat template (an SFT prompt already in the
+    # exact format the adapter was trained on, e.g. the seed template); see evaluate stage.
+    raw: bool = False
 
     def __post_init__(self) -> None:
         check_redacted(self.sources, self.id)

@@ -16,6 +16,9 @@ class ServerConfig:
     port: int = 0                    # 0 = pick a free port
     startup_timeout_s: float = 600.0
     api_key: str = "onprem-sft-local"
+    served_model_name: Optional[str] = None  # name on a running server; None = its only base model
+    max_concurrency: int = 0         # requests in flight; 0 = llm.max_num_seqs
+    log_file: str = "llm_server.log"  # in the run dir
     extra_args: list[str] = field(default_factory=list)
 
 

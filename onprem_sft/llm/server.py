@@ -1,0 +1,281 @@
+"""Client for an OpenAI-compatible vLLM server on loopback, and a managed server we start ourselves.
+
+Prompts are rendered here with the model's chat template and sent to ``/v1/completions``, so the
+server sees exactly the text the offline engine would (same requests -> same greedy results). Sampling
+fields vLLM would otherwise fill from the model's generation_config are sent explicitly.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
+from onprem_sft.llm.chat import ChatRenderer
+from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
+from onprem_sft.security.egress import is_loopback
+
+log = logging.getLogger("onprem_sft.llm")
+
+
+class ServerError(RuntimeError):
+    """The vLLM server could not be started, reached, or answered badly."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def base_url(url: str) -> str:
+    """``http://127.0.0.1:8000/v1`` -> ``http://127.0.0.1:8000`` (refusing anything off loopback)."""
+    u = urlparse(url)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise ServerError(f"llm.server.url={url!r} is not an http(s) URL like http://127.0.0.1:8000/v1")
+    if not is_loopback(u.hostname):
+        raise ServerError(f"llm.server.url={url!r} is not on loopback; prompts never leave this machine. "
+                          "Run the vLLM server locally and point llm.server.url at 127.0.0.1")
+    path = u.path.rstrip("/")
+    if path.endswith("/v1"):
+        path = path[:-3]
+    return f"{u.scheme}://{u.netloc}{path}"
+
+
+def _get_json(url: str, timeout: float = 5.0) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - loopback only (checked)
+        return json.loads(r.read().decode("utf-8") or "null")
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/health", timeout=2.0) as r:  # noqa: S310
+            return r.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the server gets SIGTERM if we are killed hard, so no orphan keeps the RAM."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+class ManagedServer:
+    """``python -m vllm.entrypoints.openai.api_server`` on 127.0.0.1, health-checked, logged to a file,
+    and killed (whole process group) on close, at interpreter exit, or if we die."""
+
+    def __init__(self, model_path: str, *, log_path: Path, host: str = "127.0.0.1", port: int = 0,
+                 dtype: str = "float32", max_model_len: int = 2048, enforce_eager: bool = True,
+                 enable_prefix_caching: bool = True, max_num_seqs: int = 32, seed: int = 0,
+                 enable_lora: bool = False, max_lora_rank: int = 16, adapters: Sequence[str] = (),
+                 tensor_parallel_size: int = 1, gpu_memory_utilization: float | None = None,
+                 served_model_name: str = "base", api_key: str = "", extra_args: Sequence[str] = (),
+                 env: dict[str, str] | None = None, startup_timeout_s: float = 600.0):
+        if not is_loopback(host):
+            raise ServerError(f"llm.server.host={host!r}: the managed server only binds loopback")
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}/v1"
+        self.base = f"http://{host}:{self.port}"
+        self.served_model_name = served_model_name
+        self.log_path = Path(log_path)
+        cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model_path),
+               "--host", host, "--port", str(self.port), "--dtype", dtype,
+               "--max-model-len", str(max_model_len), "--max-num-seqs", str(max_num_seqs),
+               "--seed", str(seed), "--served-model-name", served_model_name,
+               "--generation-config", "vllm", "--tensor-parallel-size", str(tensor_parallel_size)]
+        cmd += ["--enforce-eager"] if enforce_eager else []
+        cmd += ["--enable-prefix-caching"] if enable_prefix_caching else ["--no-enable-prefix-caching"]
+        if gpu_memory_utilization is not None:
+            cmd += ["--gpu-memory-utilization", str(gpu_memory_utilization)]
+        if api_key:
+            cmd += ["--api-key", api_key]
+        child_env = dict(os.environ, **(env or {}))
+        if enable_lora or adapters:
+            cmd += ["--enable-lora", "--max-lora-rank", str(max_lora_rank)]
+            if adapters:
+                cmd += ["--lora-modules", *(f"{adapter_name(a)}={a}" for a in adapters)]
+            child_env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True"
+        cmd += list(extra_args)
+        self.cmd = cmd
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")
+        log.info("starting vLLM server on %s (log: %s)", self.url, self.log_path)
+        t0 = time.perf_counter()
+        self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, env=child_env, start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)  # noqa: PLW1509
+        atexit.register(self.stop)
+        try:
+            self._wait_ready(startup_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        log.info("vLLM server ready in %.1fs (pid %d)", time.perf_counter() - t0, self.proc.pid)
+
+    def _tail(self, n: int = 15) -> str:
+        try:
+            lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            return "\n".join(lines[-n:])
+        except OSError:
+            return ""
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise ServerError(f"vLLM server exited with code {self.proc.returncode} during start-up; "
+                                  f"see {self.log_path}:\n{self._tail()}")
+            if _healthy(self.base):
+                return
+            time.sleep(1.0)
+        raise ServerError(f"vLLM server not healthy after {timeout_s:.0f}s (llm.server.startup_timeout_s); "
+                          f"see {self.log_path}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+            except (ProcessLookupError, PermissionError):
+                pass
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=10)
+            log.info("vLLM server stopped")
+        if not self._log.closed:
+            self._log.close()
+        atexit.unregister(self.stop)
+
+
+class ServerEngine(LLMEngine):
+    """Requests go out concurrently (``max_concurrency`` in flight) so the server batches them."""
+
+    def __init__(self, model_path: str, model_checksum: str, *, url: str, api_key: str = "",
+                 served_model_name: str | None = None, max_concurrency: int = 32, max_lora_rank: int = 16,
+                 request_batch_size: int = 64, progress: bool = True, server: ManagedServer | None = None,
+                 timeout_s: float = 600.0):
+        from openai import OpenAI
+
+        self.model_path = str(model_path)
+        self.model_checksum = model_checksum
+        self.request_batch_size = request_batch_size
+        self.progress = progress
+        self.server = server
+        self.base = base_url(url)
+        self.max_concurrency = max(1, max_concurrency)
+        self.max_lora_rank = max_lora_rank
+        self._api_key = api_key or "EMPTY"
+        self.client = OpenAI(base_url=f"{self.base}/v1", api_key=self._api_key, max_retries=0,
+                             timeout=timeout_s)
+        if not _healthy(self.base):
+            raise ServerError(f"no healthy vLLM server at {self.base} (GET /health failed); start it with "
+                              f"`python -m vllm.entrypoints.openai.api_server --model {self.model_path} "
+                              "--host 127.0.0.1 --port 8000` or set llm.server.autostart=true")
+        self._models = self._list_models()
+        self.served_model_name = served_model_name or self._base_model_name()
+        self._renderer = ChatRenderer.from_model_dir(self.model_path)
+
+    def _list_models(self) -> dict[str, dict[str, Any]]:
+        return {m.id: m.model_dump() for m in self.client.models.list().data}
+
+    def _base_model_name(self) -> str:
+        bases = [k for k, m in self._models.items() if not m.get("parent")]
+        if len(bases) != 1:
+            raise ServerError(f"server at {self.base} serves {sorted(bases)}; set llm.server.served_model_name")
+        return bases[0]
+
+    def render(self, request: LLMRequest) -> str:
+        return self._renderer.render(request.messages)
+
+    def _model_for(self, adapter: str | None) -> str:
+        if adapter is None:
+            return self.served_model_name
+        name = adapter_name(adapter)
+        if name not in self._models:
+            check_adapter(adapter, self.max_lora_rank)
+            req = urllib.request.Request(
+                f"{self.base}/v1/load_lora_adapter", method="POST",
+                data=json.dumps({"lora_name": name, "lora_path": str(Path(adapter).resolve())}).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._api_key}"})
+            try:
+                urllib.request.urlopen(req, timeout=120).read()  # noqa: S310 - loopback
+            except urllib.error.URLError as e:
+                raise AdapterError(f"server at {self.base} could not load adapter {adapter} ({e}); start it with "
+                                   "--enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or "
+                                   f"--lora-modules {name}={adapter}") from None
+            self._models = self._list_models()
+        return name
+
+    def _one(self, r: LLMRequest, prompt: str) -> LLMResponse:
+        s = r.sampling
+        extra: dict[str, Any] = {"top_k": -1, "min_p": 0.0, "repetition_penalty": 1.0,
+                                 "add_special_tokens": True}
+        if r.json_schema:
+            extra["structured_outputs"] = {"json": r.json_schema}
+        out = self.client.completions.create(
+            model=self._model_for(r.adapter), prompt=prompt, max_tokens=s.max_tokens,
+            temperature=s.temperature, top_p=s.top_p, seed=s.seed, stop=list(s.stop) or None,
+            extra_body=extra)
+        c = out.choices[0]
+        u = out.usage
+        return LLMResponse(request_id=r.id, text=c.text, prompt=prompt,
+                           prompt_tokens=u.prompt_tokens if u else 0,
+                           completion_tokens=u.completion_tokens if u else 0,
+                           finish_reason=str(c.finish_reason or ""))
+
+    def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:
+        if not requests:
+            return []
+        from tqdm.auto import tqdm
+
+        prompts = [self.render(r) for r in requests]
+        for r in requests:          # load adapters once, before the concurrent burst
+            self._model_for(r.adapter)
+        t0 = time.perf_counter()
+        out_toks = 0
+        results: list[LLMResponse | None] = [None] * len(requests)
+        with tqdm(total=len(requests), desc=desc, disable=not self.progress, dynamic_ncols=True) as bar, \
+                ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+            futs = {pool.submit(self._one, r, p): i for i, (r, p) in enumerate(zip(requests, prompts))}
+            from concurrent.futures import as_completed
+
+            for f in as_completed(futs):
+                res = f.result()
+                results[futs[f]] = res
+                out_toks += res.completion_tokens
+                bar.update(1)
+                bar.set_postfix_str(f"{out_toks / max(time.perf_counter() - t0, 1e-9):.1f} tok/s out")
+        return [r for r in results if r is not None]
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # pragma: no cover
+            pass
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
