@@ -52,15 +52,28 @@ def run(cfg) -> int:  # noqa: ANN001 - DictConfig
         log.info("egress guard on: only loopback%s", f" + {list(cfg.security.allow_hosts)}"
                  if cfg.security.allow_hosts else "")
     log.info("run dir: %s", run_dir)
+    from onprem_sft.security import hooks as security_hooks
+
+    security_hooks.on_start(cfg, run_dir)     # guard record, resolved config, security/dataflow.md
+    from onprem_sft.ingest.stage import CorpusError
+    from onprem_sft.models.prepare import ModelPathError
+    from onprem_sft.records import RecordError
+
     try:
         results = run_pipeline(cfg, run_dir)
-    except PipelineError as e:
-        log.error("%s", e)
+    except (PipelineError, CorpusError, ModelPathError, RecordError, egress.EgressBlocked) as e:
+        # user-facing problems: one clear line (messages never carry document text); traceback in run.log
+        log.debug("stage failed", exc_info=True)
+        log.error("%s: %s", type(e).__name__, e)
         return 2
     ran = [k for k, v in results.items() if v is not None]
     skipped = [k for k, v in results.items() if v is None]
+    from onprem_sft.summary import print_summary
+
+    print_summary(run_dir)
     log.info("pipeline finished: %d stage(s) run %s, %d skipped %s; run dir %s",
              len(ran), ran, len(skipped), skipped, run_dir)
+    security_hooks.on_finish(cfg, run_dir, results)   # lineage.jsonl; verify when the run is complete
     return 0
 
 

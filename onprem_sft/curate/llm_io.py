@@ -1,7 +1,6 @@
 """Send curate's LLM requests through the engine and log every call as an ``LLMCall`` record.
 
-Uses the shared helper ``onprem_sft.llm.calls`` when it is installed (resume cache, one format for all
-stages); otherwise logs here with the same record type, so ``verify`` can always prove what the judge saw.
+Every call is appended as soon as the batch returns, so ``verify`` can prove what the judge saw.
 """
 
 from __future__ import annotations
@@ -14,14 +13,6 @@ from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.records import LLMCall, stable_id
 
 STAGE = "curate"
-
-
-def _shared_runner():  # noqa: ANN202 - the helper's function, or None
-    try:
-        from onprem_sft.llm import calls
-    except ImportError:
-        return None
-    return getattr(calls, "generate_logged", None)
 
 
 def call_record(engine: LLMEngine, req: LLMRequest, resp: LLMResponse) -> LLMCall:
@@ -40,9 +31,6 @@ def generate_logged(engine: LLMEngine, requests: Sequence[LLMRequest], log_path:
     """Responses in request order; every call appended to ``log_path`` before returning."""
     if not requests:
         return []
-    shared = _shared_runner()
-    if shared is not None:
-        return list(shared(engine, requests, log_path, stage=STAGE, desc=desc))
     responses = engine.generate(list(requests), desc=desc)
     if len(responses) != len(requests):
         raise RuntimeError(f"LLM engine returned {len(responses)} responses for {len(requests)} requests")

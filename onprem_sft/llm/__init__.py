@@ -1,0 +1,1 @@
+"""Local LLM layer: engine interface, vLLM offline/server engines, ``build_engine``, call log."""

@@ -34,11 +34,11 @@ FINGERPRINT = "fingerprint.json"
 
 
 def _dist_env(spec: dict[str, Any]) -> tuple[int, int]:
-    """(rank, world) from the launcher's env; a single in-process rank gets a loopback rendezvous."""
-    if "RANK" not in os.environ:
+    """(rank, world) from the launcher's env; a single in-process DeepSpeed rank gets a loopback rendezvous."""
+    if "RANK" not in os.environ and spec["deepspeed"]:
         os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1")
         os.environ.setdefault("MASTER_PORT", str(spec.get("master_port") or _free_port()))
-    return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
 
 
 def _free_port() -> int:
@@ -205,7 +205,8 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
     t_train = time.perf_counter()
     res = trainer.train(resume_from_checkpoint=resume)
     train_s = time.perf_counter() - t_train
-    final_eval = trainer.evaluate() if evals else {}
+    evals_logged = [h for h in trainer.state.log_history if "eval_loss" in h]
+    final_eval = evals_logged[-1] if evals_logged else (trainer.evaluate() if evals else {})
     trainer.save_model(str(out / ADAPTER))          # PEFT adapter only (gathered whole under ZeRO-3)
     if rank != 0:
         return None
@@ -219,7 +220,8 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
         "tokens_per_s": round(tokens / train_s, 2) if train_s > 0 else None,
         "resumed_from": Path(resume).name if resume else None, "pad_token_from": pad_from,
         "train_sequences": len(train_rows), "world_size": world, "encode": stats,
-        "trainable_params": int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
+        "trainable_params": int(sum(getattr(p, "ds_numel", p.numel())
+                                    for p in model.parameters() if p.requires_grad)),
     }
     atomic_write_json(out / RESULT, result)
     return result

@@ -1,0 +1,161 @@
+"""Data-flow document of one run, generated from its resolved config.
+
+Written to ``<run_dir>/security/dataflow.md`` at the start of every CLI run, so the security team reads
+what *this* configuration does: which processes run, which loopback ports they use, which folders hold
+raw versus redacted data and what each model sees. Markdown with a mermaid diagram.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from onprem_sft.artifacts import atomic_write_text
+
+DATAFLOW = "security/dataflow.md"
+
+
+def _get(cfg: Any, dotted: str, default: Any = None) -> Any:
+    """cfg value by dotted key; tolerates DictConfig interpolations that fail outside Hydra."""
+    cur = cfg
+    for part in dotted.split("."):
+        try:
+            cur = cur[part] if isinstance(cur, dict) else getattr(cur, part)
+        except Exception:
+            try:
+                cur = cur.get(part)  # DictConfig / dict
+            except Exception:
+                return default
+        if cur is None:
+            return default
+    return cur
+
+
+def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
+    """The facts the document states (also used by tests)."""
+    run_dir = Path(run_dir)
+    stages = list(_get(cfg, "stages", []) or []) or ["ingest", "redact", "generate", "curate", "dataset",
+                                                     "train", "evaluate", "report"]
+    backend = _get(cfg, "llm.backend", "offline")
+    url = _get(cfg, "llm.server.url")
+    port = _get(cfg, "llm.server.port", 0)
+    host = _get(cfg, "llm.server.host", "127.0.0.1")
+    launcher = _get(cfg, "train.launcher", "inprocess")
+    nproc = int(_get(cfg, "train.nproc", 1) or 1)
+    ds = _get(cfg, "deepspeed.name", "none")
+    zero = _get(cfg, "deepspeed.config.zero_optimization.stage")
+    if backend == "server":
+        where = url if url else f"{host}:{port if port else '<free port chosen at start>'}"
+        engine = (f"vLLM OpenAI-compatible server on {where}" +
+                  ("" if url else ", started and stopped by the pipeline (python -m vllm.entrypoints.openai.api_server)"))
+    else:
+        engine = "vLLM engine in the pipeline process (vllm.LLM, no listening port; CPU/GPU workers are child processes)"
+    if launcher == "inprocess":
+        trainer = f"HF Trainer + PEFT LoRA in the pipeline process{' under DeepSpeed ZeRO-' + str(zero) if ds != 'none' and zero is not None else ''}"
+    else:
+        trainer = (f"{launcher} launcher with {nproc} worker process(es), "
+                   f"{'DeepSpeed ZeRO-' + str(zero) if zero is not None else 'DDP'}; workers talk over loopback "
+                   f"(gloo/NCCL rendezvous on 127.0.0.1)")
+        if _get(cfg, "train.hostfile"):
+            trainer += f"; multi-node hostfile {_get(cfg, 'train.hostfile')} (those hosts must be in security.allow_hosts)"
+    return {
+        "run_dir": str(run_dir),
+        "stages": stages,
+        "egress_guard": bool(_get(cfg, "security.egress_guard", True)),
+        "allow_hosts": list(_get(cfg, "security.allow_hosts", []) or []),
+        "keep_raw": bool(_get(cfg, "redaction.keep_raw", True)),
+        "llm_model": str(_get(cfg, "llm.model", "?")),
+        "llm_backend": backend,
+        "engine": engine,
+        "trainer": trainer,
+        "train_model": str(_get(cfg, "model.path", "?")),
+        "corpus": str(_get(cfg, "corpus.path", "?")),
+        "hmac_key_file": _get(cfg, "redaction.hmac_key_file") or str(run_dir / "keys" / "redaction_hmac.key"),
+        "vault": bool(_get(cfg, "redaction.vault", False)),
+        "lineage_signed": bool(_get(cfg, "security.lineage_key_file")),
+    }
+
+
+def render(cfg: Any, run_dir: str | Path) -> str:
+    f = describe(cfg, run_dir)
+    rd = f["run_dir"]
+    net = "loopback only" + (f" + {', '.join(f['allow_hosts'])}" if f["allow_hosts"] else "")
+    raw_note = ("kept (redaction.keep_raw=true)" if f["keep_raw"]
+                else "emptied after redaction (redaction.keep_raw=false; hashes kept in redact/raw_scrub.json)")
+    lines = [
+        "# Data flow of this run",
+        "",
+        f"Generated from the resolved configuration. Run dir: `{rd}`. Stages: {', '.join(f['stages'])}.",
+        "",
+        f"- Network: **{net}**; egress guard **{'on' if f['egress_guard'] else 'OFF'}** "
+        "(refused attempts land in `security/egress.jsonl`); HF/vLLM/telemetry offline flags set.",
+        f"- Raw text: {raw_note}.",
+        f"- Redaction HMAC key (value fingerprints): `{f['hmac_key_file']}` - keep it off the redacted zone.",
+        "",
+        "```mermaid",
+        "flowchart LR",
+        "  subgraph RAW[\"raw zone (personal data)\"]",
+        f"    SRC[(\"corpus files\")] --> ING[\"ingest/ documents.jsonl, records.jsonl\"]",
+        "  end",
+        "  subgraph RED[\"redaction\"]",
+        "    ING --> RDX[\"redact: Presidio + ko/en recognizers\"]",
+        "    RDX --> AUD[(\"redact/audit.jsonl hash chain, HMAC fingerprints only\")]",
+        "  end",
+        "  subgraph SAFE[\"redacted zone\"]",
+        "    RDX --> RC[\"redact/records.jsonl redacted chunks\"]",
+        "    RC --> GEN[\"generate/ questions, QnA\"]",
+        "    GEN --> CUR[\"curate/ kept QnA, judgements\"]",
+        "    CUR --> DS[\"dataset/ SFT rows\"]",
+        "    DS --> TR[\"train/ LoRA adapter\"]",
+        "    TR --> EV[\"evaluate/ answers, metrics\"]",
+        "    EV --> REP[\"report/\"]",
+        "  end",
+        f"  LLM{{{{\"generator/judge LLM ({f['llm_backend']})\"}}}}",
+        "  GEN <-. prompts from redacted records .-> LLM",
+        "  CUR <-. judge prompts .-> LLM",
+        "  EV <-. base vs tuned answers .-> LLM",
+        f"  SLM{{{{\"trained sLLM\"}}}}",
+        "  DS -. train rows .-> SLM",
+        "  NET((\"internet\")) -. blocked by the egress guard .-x SAFE",
+        "```",
+        "",
+        "## Processes",
+        "",
+        "| process | what it does | network |",
+        "|---|---|---|",
+        "| pipeline (`onprem-sft`) | runs the stages in order, writes manifests and lineage | none (guarded) |",
+        f"| LLM engine | {f['engine']} | {'loopback HTTP' if f['llm_backend'] == 'server' else 'none'} |",
+        f"| training | {f['trainer']} | {'loopback' if 'launcher' in f['trainer'] else 'none'} |",
+        "",
+        "## Where data lives",
+        "",
+        "| folder | zone | holds |",
+        "|---|---|---|",
+        f"| `{f['corpus']}` | raw (input) | the documents, read only |",
+        "| `ingest/` | **raw** | document and chunk text (" + ("kept" if f["keep_raw"] else "emptied after redact") + ") |",
+        "| `redact/` | boundary | redacted chunks; audit log with counts, offsets and HMAC fingerprints, never values"
+        + ("; reversible AES-GCM vault of originals" if f["vault"] else "") + " |",
+        "| `keys/` | secret | HMAC key of the fingerprints (default location; move it off the run dir) |",
+        "| `generate/`, `curate/`, `dataset/` | redacted | questions, QnA, judgements, SFT rows, every LLM call |",
+        "| `train/`, `evaluate/`, `report/` | redacted | adapter, answers and metrics, report |",
+        "| `security/` | metadata | this file, guard start records, egress attempts, verify results |",
+        "",
+        "## What each model sees",
+        "",
+        f"- Generator / judge LLM `{f['llm_model']}`: only redacted chunks and text generated from them "
+        "(enforced: requests from raw records are refused; every prompt is logged in `<stage>/llm_calls.jsonl` "
+        "and re-scanned by `onprem-sft verify`).",
+        f"- Trained model `{f['train_model']}`: the SFT rows of `dataset/` (redacted questions, contexts, answers).",
+        "- Evaluation: the eval split's prompts, sent to the base model and to the base model + adapter.",
+        "",
+        "Check a finished run with `onprem-sft verify " + rd + "`"
+        + (" (the lineage file is signed)." if f["lineage_signed"] else "."),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_dataflow(cfg: Any, run_dir: str | Path) -> Path:
+    path = Path(run_dir) / DATAFLOW
+    atomic_write_text(path, render(cfg, run_dir))
+    return path
