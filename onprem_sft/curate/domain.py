@@ -44,7 +44,6 @@ class LexicalDomain:
         anchor = [char_ngrams(t, ngram) for t in [description, *keywords] if t.strip()]
         background = [char_ngrams(t, ngram) for t in items]
         if not [d for d in docs + anchor if d]:
-        if not all_docs:
             raise ValueError("domain filter: no corpus text and no curate.domain.description/keywords to "
                              "build the domain centroid from; set curate.domain.description")
         # IDF also counts the texts being scored: n-grams every question shares ("what", "나요") carry
@@ -55,7 +54,7 @@ class LexicalDomain:
             df.update(d.keys())
         n_docs = len(all_docs)
         self.idf = {g: math.log((1 + n_docs) / (1 + c)) + 1.0 for g, c in df.items()}
-        centroid: Counter[float] = Counter()
+        centroid: Counter[str] = Counter()
         # Corpus texts and the description/keywords weigh half each: a small corpus cannot drown the
         # user's statement of the domain, and a terse description cannot drown the corpus.
         for group in (docs, anchor):

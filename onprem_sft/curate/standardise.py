@@ -66,7 +66,7 @@ def normalise_text(text: str) -> str:
 
 def strip_boilerplate(text: str, patterns: Sequence[re.Pattern[str]]) -> str:
     """Remove leading chatter, repeatedly (``Answer: Sure, here is the answer: ...``), and outer quotes."""
-    changed = True
+    changed, original = True, text
     while changed and text:
         changed = False
         for p in patterns:
@@ -75,6 +75,8 @@ def strip_boilerplate(text: str, patterns: Sequence[re.Pattern[str]]) -> str:
                 text, changed = new, True
     if len(text) >= 2 and text[0] == text[-1] == '"' and text.count('"') == 2:
         text = text[1:-1].strip()
+    if text != original and text[:1].isascii() and text[:1].islower():
+        text = text[0].upper() + text[1:]          # "According to the context, the ..." -> "The ..."
     return text
 
 

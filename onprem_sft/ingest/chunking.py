@@ -17,7 +17,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # An article header at the start of a line: 제3조(보험금의 지급사유), 제3조의2 (…), Article 3 (…), Section 4.
 ARTICLE_RE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?"
-    r"(?P<title>(?:제[ \t]*\d+[ \t]*조(?:의[ \t]*\d+)?(?:[ \t]*[(（][^)）\n]{0,80}[)）])?)"
+    r"(?P<title>(?:제[ \t]*\d+[ \t]*조(?:의[ \t]*\d+)?(?:[ \t]*[(（](?:[^()（）\n]|[(（][^()（）\n]{0,40}[)）]){0,80}[)）])?)"
     r"|(?:(?:Article|ARTICLE|Section|SECTION)[ \t]+\d+[A-Za-z]?(?:[ \t]*[(（.:][^\n]{0,80})?))",
     re.M,
 )

@@ -133,7 +133,7 @@ def _record_nodes(run_dir: Path, stage: str, name: str, scrubbed: dict[str, str]
         if name == "audit.jsonl":
             rid = audit_record_hash(obj) or f"line{lineno}"
             kind = "audit"
-            wanted = _ids(obj.get("doc_id"))
+            wanted = _ids(obj.get("chunk_id")) or _ids(obj.get("doc_id"))
         else:
             rid = str(obj.get("id", f"line{lineno}"))
             kind = str(obj.get("kind") or ("eval_output" if stage == "evaluate" else "row"))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import MANIFEST, sha256_file
+from onprem_sft.artifacts import MANIFEST, sha256_file, sha256_text
 from onprem_sft.security.lineage import LINEAGE, SIGNATURE, STAGE_ORDER, LineageError, collect, verify_signature
 
 PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
@@ -112,11 +112,17 @@ def check_audit_chain(view: RunView) -> CheckResult:
     for msg in pii.verify_audit_chain(audit):
         res.fail(f"redact/audit.jsonl: {msg}")
     covered = pii.audited_doc_ids(audit)
-    hashes = pii.audit_hashes(audit)
+    covered_chunks = pii.audited_chunk_ids(audit)
+    by_hash = pii.audit_by_hash(audit)
+    hashes = set(by_hash)
     docs = _ids_in(view.run_dir / "ingest" / "documents.jsonl")
     for lineno, did in docs:
         if did not in covered:
             res.fail(f"ingest/documents.jsonl:{lineno}: document {did} has no audit record")
+    rejected = {i for _, i in _ids_in(view.run_dir / "redact" / "rejects.jsonl")}
+    for lineno, cid in _ids_in(view.run_dir / "ingest" / "records.jsonl"):
+        if covered_chunks and cid not in covered_chunks and cid not in rejected:
+            res.fail(f"ingest/records.jsonl:{lineno}: chunk {cid} has no audit record (and was not rejected)")
     for lineno, row in _rows(view.run_dir / "redact" / "records.jsonl"):
         ah = row.get("audit_hash")
         if not ah:
@@ -124,6 +130,15 @@ def check_audit_chain(view: RunView) -> CheckResult:
         elif ah not in hashes:
             res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} cites audit record "
                      f"{str(ah)[:16]}… which is not in the log")
+        else:
+            rec = by_hash[ah]
+            out_sha = rec.get("output_sha256")
+            if out_sha and out_sha != sha256_text(str(row.get("text", ""))):
+                res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} text differs from the "
+                         f"redaction output its audit record hashed (edited after redaction)")
+            if rec.get("chunk_id") and row.get("parent_id") and rec["chunk_id"] != row["parent_id"]:
+                res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} cites the audit record "
+                         f"of another chunk ({rec['chunk_id']})")
     return res.finish(f"{len(hashes)} audit records, {len(docs)} documents covered"
                       if not res.n_problems else f"{res.n_problems} problem(s)")
 

@@ -124,8 +124,8 @@ def _training_args(spec: dict[str, Any], has_eval: bool):  # noqa: ANN202
         include_num_input_tokens_seen="non_padding", dataloader_num_workers=0,
         ddp_find_unused_parameters=False,
     )
-    if not on_gpu:
-        kw["ddp_backend"] = "gloo"
+    if not on_gpu and (spec["deepspeed"] or int(os.environ.get("WORLD_SIZE", 1)) > 1):
+        kw["ddp_backend"] = "gloo"       # a single plain-CPU process needs no process group at all
     return TrainingArguments(**kw)
 
 

@@ -77,3 +77,8 @@ def test_sample_korean_policy_keeps_clause_boundaries(sample_corpus_dir):
     assert len({s.clause.split("(")[0].strip() for s in spans if s.clause.startswith("제")}) == n_articles
     for s in spans:
         assert len(ART.findall(text[s.start:s.end])) <= 1
+
+
+def test_nested_parentheses_in_article_title():
+    doc = "제10조(개인(신용)정보의 처리) 회사는 다음과 같이 처리합니다.\n\n제11조(준용) 이 약관에 없는 사항은 관계 법령을 따릅니다."
+    assert [s.clause for s in chunk_text(doc, 500, 50, 5)] == ["제10조(개인(신용)정보의 처리)", "제11조(준용)"]

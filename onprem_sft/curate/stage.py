@@ -1,0 +1,276 @@
+"""The `curate` stage: standardise -> domain filter -> LLM judge -> dedup, every drop with its reason.
+
+Dedup runs last so that, within a cluster of duplicate questions, the best-judged pair is the one kept
+(and a pair the judge failed cannot knock out a good duplicate). Outputs in ``curate/``:
+records.jsonl (kept QAPairs), judgements.jsonl (every verdict), judged_pairs.jsonl (the standardised
+pairs the judge saw: the eye-check samples from them), rejects.jsonl (step, reason, verdict where
+judged), llm_calls.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+from tqdm import tqdm
+
+from onprem_sft.artifacts import write_jsonl
+from onprem_sft.config import to_container
+from onprem_sft.curate import domain as dom
+from onprem_sft.curate import judge as jg
+from onprem_sft.curate.agreement import finite_or_none, spearman
+from onprem_sft.curate.dedup import dedup
+from onprem_sft.curate.llm_io import generate_logged
+from onprem_sft.curate.standardise import StandardiseRules, standardise_pair
+from onprem_sft.llm.engine import LLMEngine, LLMRequest, Sampling
+from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.records import Judgement, QAPair, stable_id
+
+log = logging.getLogger("onprem_sft.curate")
+
+JUDGEMENTS = "judgements.jsonl"
+JUDGED_PAIRS = "judged_pairs.jsonl"
+LLM_CALLS = "llm_calls.jsonl"
+
+
+@dataclass
+class Outcome:
+    kept: list[QAPair]
+    judgements: list[Judgement] = field(default_factory=list)
+    judged_pairs: list[QAPair] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    filters: list[dict[str, Any]] = field(default_factory=list)   # per step: enabled, in, dropped, reasons
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def reject(self, p: QAPair, step: str, reason: str, **detail: Any) -> None:
+        self.rejects.append({"id": p.id, "parent_id": p.parent_id, "doc_id": p.doc_id, "step": step,
+                             "reason": f"{step}:{reason}", **detail})
+
+    def step_done(self, step: str, enabled: bool, n_in: int, **info: Any) -> None:
+        reasons = Counter(r["reason"].split(":", 1)[1] for r in self.rejects if r["step"] == step)
+        self.filters.append({"step": step, "enabled": enabled, "in": n_in, "dropped": sum(reasons.values()),
+                             "reasons": dict(sorted(reasons.items())), **info})
+
+
+class LazyEngine:
+    """Builds the LLM engine on first use only (a lexical-only, judge-off run never loads a model)."""
+
+    def __init__(self, factory: Callable[[], LLMEngine]):
+        self._factory = factory
+        self.engine: LLMEngine | None = None
+
+    def get(self) -> LLMEngine:
+        if self.engine is None:
+            self.engine = self._factory()
+        return self.engine
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+
+
+def _standardise(pairs: Sequence[QAPair], c: Any, refusal: str, out: Outcome, progress: bool) -> list[QAPair]:
+    rules = StandardiseRules.from_config(c, refusal)
+    kept = []
+    for p in tqdm(pairs, desc="standardise", disable=not progress, unit="pair"):
+        q, reason, detail = standardise_pair(p, rules)
+        if q is None:
+            out.reject(p, "standardise", reason, **({"detail": detail} if detail else {}))
+        else:
+            kept.append(q)
+    out.step_done("standardise", True, len(pairs))
+    return kept
+
+
+def _domain(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: LazyEngine, calls: Path,
+            seed: int, out: Outcome) -> list[QAPair]:
+    d = c.domain
+    if not d.enabled or not pairs:
+        out.step_done("domain", bool(d.enabled), len(pairs))
+        return pairs
+    if d.method not in ("lexical", "llm", "both"):
+        raise ValueError(f"curate.domain.method={d.method!r}: must be lexical | llm | both")
+    texts = [dom.pair_text(p, refusal) for p in pairs]
+    scores: list[float | None] = [None] * len(pairs)
+    flagged = list(range(len(pairs)))
+    if d.method in ("lexical", "both"):
+        lex = dom.LexicalDomain(dom.corpus_texts(pairs), items=texts, description=d.description,
+                                keywords=list(d.keywords), ngram=d.ngram)
+        scores = [lex.score(t) for t in texts]
+        flagged = [i for i, s in enumerate(scores) if s < d.min_score]
+    llm_says: dict[int, tuple[bool, str]] = {}
+    if d.method in ("llm", "both") and flagged:
+        j = prompts.get("judge") or {}
+        if not j.get("domain") or not j.get("domain_system"):
+            raise ValueError(f"curate.domain.method={d.method} needs prompts.judge.domain and "
+                             f"prompts.judge.domain_system (conf/prompts/{prompts.get('lang')}/judge.yaml)")
+        reqs = [LLMRequest(
+            id=stable_id("domain", pairs[i].id), purpose="domain",
+            messages=({"role": "system", "content": j.domain_system},
+                      {"role": "user", "content": jg.render(j.domain, description=d.description,
+                                                            question=pairs[i].question, answer=pairs[i].answer)}),
+            sources=(pairs[i],), sampling=Sampling(temperature=0.0, max_tokens=d.max_tokens, seed=seed),
+            json_schema=dom.DOMAIN_SCHEMA) for i in flagged]
+        for i, resp in zip(flagged, generate_logged(engine.get(), reqs, calls, desc="domain")):
+            try:
+                obj = json.loads(resp.text)
+                llm_says[i] = (bool(obj["in_domain"]), " ".join(str(obj.get("reason", "")).split())[:200])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                log.warning("domain classifier output for pair %s did not parse; pair kept", pairs[i].id)
+    kept = []
+    flagged_set = set(flagged)
+    for i, p in enumerate(pairs):
+        if i in llm_says and not llm_says[i][0]:
+            out.reject(p, "domain", "llm_off_domain", domain_score=scores[i], domain_rationale=llm_says[i][1])
+        elif d.method == "lexical" and i in flagged_set:
+            out.reject(p, "domain", "lexical_below_min", domain_score=scores[i], min_score=d.min_score)
+        else:
+            kept.append(p)
+    known = [s for s in scores if s is not None]
+    out.step_done("domain", True, len(pairs), method=d.method, min_score=d.min_score,
+                  flagged=len(flagged), llm_checked=len(llm_says),
+                  score_min=min(known) if known else None,
+                  score_median=sorted(known)[len(known) // 2] if known else None)
+    return kept
+
+
+def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: LazyEngine, calls: Path,
+           seed: int, out: Outcome) -> list[QAPair]:
+    jc = c.judge
+    if not jc.enabled or not pairs:
+        out.step_done("judge", bool(jc.enabled), len(pairs))
+        return pairs
+    jp = jg.JudgePrompts.from_config(prompts)
+    min_scores = dict(jc.min_scores)
+    weights = dict(jc.weights)
+    verdicts: dict[str, tuple[dict[str, float], str, str]] = {}
+    errors: dict[str, str] = {}
+    todo = list(pairs)
+    for attempt in range(jc.max_retries + 1):
+        if not todo:
+            break
+        reqs = [jg.build_request(p, jp, refusal=refusal, max_tokens=jc.max_tokens, temperature=jc.temperature,
+                                 rationale_max_chars=jc.rationale_max_chars, seed=seed, attempt=attempt)
+                for p in todo]
+        resps = generate_logged(engine.get(), reqs, calls, desc=f"judge{' retry' if attempt else ''}")
+        retry = []
+        for p, req, resp in zip(todo, reqs, resps):
+            try:
+                scores, rationale = jg.parse_verdict(resp.text, jg.criteria_for(p), jc.rationale_max_chars)
+                verdicts[p.id] = (scores, rationale, req.id)
+                errors.pop(p.id, None)
+            except jg.JudgeParseError as e:
+                errors[p.id] = e.code
+                retry.append(p)
+        todo = retry
+    kept = []
+    for p in pairs:
+        if p.id not in verdicts:
+            out.reject(p, "judge", errors[p.id], attempts=jc.max_retries + 1)
+            continue
+        scores, rationale, rid = verdicts[p.id]
+        j, failed = jg.judgement(p, scores, rationale, request_id=rid, threshold=jc.threshold,
+                                 min_scores=min_scores, weights=weights)
+        out.judgements.append(j)
+        out.judged_pairs.append(p)
+        if j.passed:
+            kept.append(p)
+        else:
+            out.reject(p, "judge", "below_threshold", failed=failed, verdict=j.to_dict())
+    overall = [j.overall for j in out.judgements]
+    by_id = {p.id: p for p in pairs}
+    ans = [(len(by_id[j.parent_id].answer), j.overall) for j in out.judgements if by_id[j.parent_id].answerable]
+    rho = finite_or_none(spearman([a for a, _ in ans], [s for _, s in ans])) if len(ans) >= 3 else None
+    if rho is not None and rho > jc.verbosity_warn_rho:
+        log.warning("judge scores rise with answer length (Spearman rho=%.2f > %.2f): possible verbosity "
+                    "bias; eye-check long answers", rho, jc.verbosity_warn_rho)
+    out.step_done("judge", True, len(pairs), threshold=jc.threshold, min_scores=min_scores,
+                  judged=len(out.judgements), unparsed=len(pairs) - len(verdicts),
+                  score_bands=dict(sorted(Counter(band(s) for s in overall).items())),
+                  mean_overall=round(sum(overall) / len(overall), 3) if overall else None,
+                  verbosity_rho=rho)
+    return kept
+
+
+def band(score: float) -> str:
+    """Score band of an overall 1-5 score: 1-2, 2-3, 3-4, 4-5 (upper band closed)."""
+    lo = min(4, max(1, int(score)))
+    return f"{lo}-{lo + 1}"
+
+
+def _dedup(pairs: list[QAPair], c: Any, out: Outcome) -> list[QAPair]:
+    dc = c.dedup
+    if not dc.enabled or not pairs:
+        out.step_done("dedup", bool(dc.enabled), len(pairs))
+        return pairs
+    overall = {j.parent_id: j.overall for j in out.judgements}
+    kept, drops = dedup(pairs, score=lambda p: overall.get(p.id, 0.0), key=dc.key, exact=dc.exact,
+                        near=dc.near, threshold=c.near_dup_threshold, ngram=dc.ngram, num_perm=dc.num_perm,
+                        seed=dc.seed)
+    by_id = {p.id: p for p in pairs}
+    for d in drops:
+        p = by_id[d.id]
+        out.reject(p, "dedup", d.reason, kept_id=d.kept_id, similarity=d.similarity,
+                   cross_document=by_id[d.kept_id].doc_id != p.doc_id,
+                   **({"judge_overall": overall[p.id]} if p.id in overall else {}))
+    out.step_done("dedup", True, len(pairs), key=dc.key, near_dup_threshold=c.near_dup_threshold)
+    return kept
+
+
+def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, engine: LazyEngine, calls_path: Path,
+           progress: bool = False) -> Outcome:
+    """All curation steps on ``pairs`` (pure apart from the LLM calls logged to ``calls_path``)."""
+    c, prompts = cfg.curate, cfg.prompts
+    refusal = str(prompts.refusal)
+    seed = int(cfg.run.seed)
+    out = Outcome(kept=[])
+    cur = _standardise(pairs, c, refusal, out, progress)
+    cur = _domain(cur, c, prompts, refusal, engine, calls_path, seed, out)
+    cur = _judge(cur, c, prompts, refusal, engine, calls_path, seed, out)
+    out.kept = _dedup(cur, c, out)
+    return out
+
+
+def _default_engine(ctx: StageContext) -> Callable[[], LLMEngine]:
+    def build() -> LLMEngine:
+        from onprem_sft.llm.factory import build_engine
+
+        return build_engine(ctx.cfg.llm, ctx.run_dir)
+    return build
+
+
+def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None) -> StageResult:
+    pairs = ctx.input("generate").read(QAPair)
+    calls_path = ctx.out.path / LLM_CALLS
+    calls_path.unlink(missing_ok=True)          # a rerun logs afresh
+    engine = LazyEngine(engine_factory or _default_engine(ctx))
+    try:
+        out = curate(pairs, ctx.cfg, engine=engine, calls_path=calls_path, progress=ctx.progress)
+    finally:
+        engine.close()
+    ctx.out.write_records(out.kept)
+    write_jsonl(ctx.out.path / JUDGEMENTS, out.judgements)
+    write_jsonl(ctx.out.path / JUDGED_PAIRS, out.judged_pairs)
+    ctx.out.write_rejects(out.rejects)
+    dropped = {f"dropped_{f['step']}": f["dropped"] for f in out.filters}
+    counts = {"input": len(pairs), "kept": len(out.kept), "judged": len(out.judgements), **dropped,
+              "unanswerable_kept": sum(not p.answerable for p in out.kept)}
+    model: dict[str, Any] = {}
+    if engine.engine is not None:
+        model = {"path": engine.engine.model_path, "checksum": getattr(engine.engine, "model_checksum", "")}
+    jc = ctx.cfg.curate.judge
+    summary = (f"curate: {len(pairs)} pairs in, {len(out.kept)} kept; dropped "
+               + ", ".join(f"{f['step']} {f['dropped']}" for f in out.filters))
+    return StageResult(counts=counts, model=model,
+                       sampling={"judge": {"temperature": jc.temperature, "max_tokens": jc.max_tokens}},
+                       extra={"filters": out.filters, "thresholds": to_container(ctx.cfg.curate)},
+                       summary=summary)
+
+
+STAGE = StageSpec(name="curate", inputs=("generate",), config_keys=("curate", "prompts", "llm"), run=run)

@@ -1,0 +1,97 @@
+"""``onprem-sft audit verify <log>`` and ``onprem-sft audit report <log> [--out file]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from redaction.audit import read_log, verify_chain
+
+
+def _verify(args: argparse.Namespace) -> int:
+    problems = verify_chain(args.log)
+    if problems:
+        print(f"audit log {args.log}: BROKEN ({len(problems)} problem(s))", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    n = len(read_log(args.log))
+    print(f"audit log {args.log}: OK, {n} record(s), hash chain intact")
+    return 0
+
+
+def build_report(log: str | Path, below: float | None = None) -> dict:
+    recs = read_log(log)
+    by_type: Counter[str] = Counter()
+    by_doc: dict[str, Counter[str]] = defaultdict(Counter)
+    review = []
+    for r in recs:
+        thr = below if below is not None else r.get("review_below", 0.6)
+        for e in r["entities"]:
+            by_type[e["type"]] += 1
+            by_doc[r.get("doc_id") or "(none)"][e["type"]] += 1
+            if e["score"] < thr:
+                review.append({"seq": r["seq"], "doc_id": r.get("doc_id"), "chunk_id": r.get("chunk_id"),
+                               "type": e["type"], "start": e["start"], "end": e["end"], "score": e["score"],
+                               "recognizer": e["recognizer"], "placeholder": e["placeholder"]})
+    return {"log": str(log), "records": len(recs), "entities": sum(by_type.values()),
+            "chain_problems": verify_chain(log), "by_type": dict(by_type.most_common()),
+            "by_document": {d: dict(c.most_common()) for d, c in sorted(by_doc.items())},
+            "config_hashes": sorted({r["config_hash"] for r in recs}), "low_confidence": review}
+
+
+def _markdown(rep: dict) -> str:
+    lines = [f"# Redaction audit report: {rep['log']}", "",
+             f"- records (texts redacted): {rep['records']}", f"- entities redacted: {rep['entities']}",
+             f"- hash chain: {'intact' if not rep['chain_problems'] else 'BROKEN'}",
+             f"- config hashes: {', '.join(h[:12] for h in rep['config_hashes'])}", "",
+             "## By type", "", "| type | count |", "|---|---|"]
+    lines += [f"| {t} | {n} |" for t, n in rep["by_type"].items()]
+    lines += ["", "## By document", "", "| document | total | types |", "|---|---|---|"]
+    for d, c in rep["by_document"].items():
+        lines.append(f"| {d} | {sum(c.values())} | " + ", ".join(f"{t}={n}" for t, n in c.items()) + " |")
+    lines += ["", f"## Low-confidence detections to review ({len(rep['low_confidence'])})", ""]
+    if rep["low_confidence"]:
+        lines += ["| seq | document | chunk | type | offsets | score | recognizer | placeholder |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {x['seq']} | {x['doc_id']} | {x['chunk_id']} | {x['type']} | {x['start']}-{x['end']} | "
+                  f"{x['score']} | {x['recognizer']} | {x['placeholder']} |" for x in rep["low_confidence"]]
+    for p in rep["chain_problems"]:
+        lines.append(f"- chain problem: {p}")
+    return "\n".join(lines) + "\n"
+
+
+def _report(args: argparse.Namespace) -> int:
+    rep = build_report(args.log, args.below)
+    text = json.dumps(rep, ensure_ascii=False, indent=2) if args.json else _markdown(rep)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"audit report written to {args.out}: {rep['records']} record(s), {rep['entities']} entities, "
+              f"{len(rep['low_confidence'])} to review")
+    else:
+        print(text)
+    return 1 if rep["chain_problems"] else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="onprem-sft audit", description="Redaction audit log tools")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    v = sub.add_parser("verify", help="check the hash chain; non-zero exit naming the first broken line")
+    v.add_argument("log")
+    r = sub.add_parser("report", help="compliance summary: counts by type and document, low-confidence hits")
+    r.add_argument("log")
+    r.add_argument("--out", help="write the report to this file (markdown, or JSON with --json)")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--below", type=float, default=None, help="review threshold (default: the log's)")
+    args = ap.parse_args(argv)
+    if not Path(args.log).exists():
+        print(f"onprem-sft audit: {args.log} not found (the log is <run_dir>/redact/audit.jsonl)", file=sys.stderr)
+        return 2
+    return _verify(args) if args.cmd == "verify" else _report(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,233 @@
+"""``Redactor``: recognizers -> overlap merge (over-redact) -> typed consistent placeholders.
+
+Analysis runs Presidio recognizers directly on normalised text (no NLP engine, so nothing to download and no
+per-call spaCy cost); replacement runs through Presidio's ``AnonymizerEngine`` with per-type custom operators
+that draw placeholders from the document's ``PlaceholderMap``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonResult
+
+from redaction.clauses import SensitiveClauseRecognizer
+from redaction.config import RedactionConfig, SensitiveClauseConfig
+from redaction.normalize import normalize
+from redaction.placeholders import PlaceholderMap
+from redaction.recognizers import SUPPORTED_ENTITIES, build_recognizers
+
+log = logging.getLogger("redaction")
+for _name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+CLAUSE = "SENSITIVE_CLAUSE"
+ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
+# Tie-break between overlapping detections of equal score: the more specific type wins.
+PRIORITY = {t: i for i, t in enumerate((
+    CLAUSE, "KR_RRN", "KR_FRN", "CREDIT_CARD", "IBAN_CODE", "KR_DRIVER_LICENSE", "KR_CRN", "KR_BRN", "US_SSN",
+    "KR_PASSPORT", "KR_HEALTH_INSURANCE", "EMAIL_ADDRESS", "PHONE_NUMBER", "POLICY_NUMBER", "KR_BANK_ACCOUNT",
+    "KR_VEHICLE_PLATE", "IP_ADDRESS", "DATE_OF_BIRTH", "ADDRESS", "PERSON"))}
+
+
+class RedactionError(RuntimeError):
+    """A failure inside redaction. Its message never quotes the text (it may hold personal data)."""
+
+
+@dataclass(frozen=True)
+class Span:
+    entity_type: str
+    start: int                 # offsets in the ORIGINAL text
+    end: int
+    score: float
+    recognizer: str
+    operator: str = "placeholder"      # placeholder | remove | mask
+    placeholder: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class RedactionResult:
+    text: str
+    spans: list[Span]
+    language: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"RedactionResult(spans={len(self.spans)}, counts={self.counts})"
+
+
+def _as_config(cfg: Any) -> RedactionConfig:
+    if isinstance(cfg, RedactionConfig):
+        return cfg
+    if cfg is None:
+        return RedactionConfig()
+    try:
+        from omegaconf import OmegaConf
+        if OmegaConf.is_config(cfg):
+            cfg = OmegaConf.to_container(cfg, resolve=True)
+    except ImportError:  # pragma: no cover - omegaconf is a dependency
+        pass
+    if not isinstance(cfg, dict):
+        raise TypeError(f"Redactor.from_config expects a RedactionConfig, DictConfig or dict, got {type(cfg)}")
+    d = dict(cfg)
+    known = {f.name for f in dataclasses.fields(RedactionConfig)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ValueError(f"redaction config: unknown key(s) {unknown}; known: {sorted(known)}")
+    sc = d.pop("sensitive_clauses", None)
+    if isinstance(sc, dict):
+        sk = {f.name for f in dataclasses.fields(SensitiveClauseConfig)}
+        bad = sorted(set(sc) - sk)
+        if bad:
+            raise ValueError(f"redaction.sensitive_clauses: unknown key(s) {bad}; known: {sorted(sk)}")
+        sc = SensitiveClauseConfig(**sc)
+    return RedactionConfig(**d, **({"sensitive_clauses": sc} if sc is not None else {}))
+
+
+class Redactor:
+    def __init__(self, config: RedactionConfig | None = None, vault: Any = None):
+        self.config = cfg = _as_config(config)
+        bad = [e for e in cfg.entities if e not in ALL_TYPES]
+        if bad:
+            raise ValueError(f"redaction.entities: unknown type(s) {bad}; supported: {list(ALL_TYPES)}")
+        if cfg.sensitive_clauses.action not in ("remove", "mask"):
+            raise ValueError("redaction.sensitive_clauses.action must be remove | mask, "
+                             f"got {cfg.sensitive_clauses.action!r}")
+        self.entities = list(cfg.entities) or list(ALL_TYPES)
+        self.recognizers = build_recognizers(cfg.use_name_analyser)
+        sc = cfg.sensitive_clauses
+        self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
+        self.anonymizer = AnonymizerEngine()
+        self.vault = vault
+
+    @classmethod
+    def from_config(cls, cfg: Any, vault: Any = None) -> Redactor:
+        return cls(_as_config(cfg), vault=vault)
+
+    # -- analysis ---------------------------------------------------------------------------------------
+    def analyze(self, text: str, mapping: PlaceholderMap | None = None) -> list[Span]:
+        """Detections in ORIGINAL-text offsets, overlaps merged, placeholders not yet assigned."""
+        norm = normalize(text)
+        t = norm.text
+        raw: list[tuple[str, int, int, float, str]] = []
+        for rec in self.recognizers:
+            try:
+                for r in rec.analyze(t, self.entities, None):
+                    raw.append((r.entity_type, r.start, r.end, r.score,
+                                (r.recognition_metadata or {}).get("recognizer_name", rec.name)))
+            except Exception as e:
+                raise RedactionError(f"recognizer {rec.name} failed with {type(e).__name__} "
+                                     "(message withheld: it may quote personal data)") from None
+        thr = self.config.score_threshold
+        raw = [x for x in raw if x[3] >= thr and x[0] in self.entities]
+        if self.clauses is not None and CLAUSE in self.entities:
+            raw += [(CLAUSE, r.start, r.end, r.score, r.recognition_metadata["recognizer_name"])
+                    for r in self.clauses.analyze(t)]
+        if "PERSON" in self.entities:
+            raw += self._propagate_names(t, raw, mapping)
+        spans = []
+        for etype, s, e, score, rec in _merge(raw):
+            os_, oe = norm.to_original(s, e)
+            spans.append(Span(etype, os_, oe, score, rec))
+        return spans
+
+    @staticmethod
+    def _propagate_names(t: str, raw: list[tuple[str, int, int, float, str]],
+                         mapping: PlaceholderMap | None) -> list[tuple[str, int, int, float, str]]:
+        """Every other mention of a detected name is the same person: over-redact them too."""
+        names = {t[s:e].strip() for ty, s, e, _, _ in raw if ty == "PERSON"}
+        if mapping is not None:
+            names |= mapping.person_surfaces
+        out = []
+        for name in sorted(n for n in names if len(n) >= 2):
+            for m in re.finditer(re.escape(name), t):
+                before = t[m.start() - 1:m.start()] if m.start() else ""
+                after = t[m.end():m.end() + 1]
+                if re.match(r"[가-힣A-Za-z]", before) or re.match(r"[A-Za-z]", after):
+                    continue
+                out.append(("PERSON", m.start(), m.end(), 0.6, "NamePropagation"))
+        return out
+
+    # -- redaction --------------------------------------------------------------------------------------
+    def redact(self, text: str, language: str = "ko", mapping: PlaceholderMap | None = None,
+               doc_id: str = "") -> RedactionResult:
+        """Redact one text. Pass the same ``mapping`` for all chunks of one document."""
+        if not isinstance(text, str):
+            raise TypeError(f"redact() expects str, got {type(text).__name__}")
+        mapping = mapping if mapping is not None else PlaceholderMap(doc_id)
+        spans = self.analyze(text, mapping)
+        action = self.config.sensitive_clauses.action
+        final: list[Span] = []
+        values: dict[int, str] = {}
+        for i, sp in enumerate(spans):
+            value = text[sp.start:sp.end]
+            if sp.entity_type == CLAUSE and action == "remove":
+                final.append(dataclasses.replace(sp, operator="remove", placeholder=""))
+                continue
+            ph = mapping.get(sp.entity_type, value)
+            final.append(dataclasses.replace(sp, operator="mask" if sp.entity_type == CLAUSE else "placeholder",
+                                             placeholder=ph))
+            values[i] = value
+        try:
+            res = self.anonymizer.anonymize(
+                text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(final)],
+                operators={f"S{i}": _operator(sp.placeholder) for i, sp in enumerate(final)},
+                merge_entities_with_spaces=False)
+            out_text = res.text
+        except Exception as e:
+            raise RedactionError(f"anonymizer failed with {type(e).__name__} (message withheld)") from None
+        if self.vault is not None:
+            for i, value in values.items():
+                self.vault.put(mapping.doc_id or doc_id, final[i].placeholder, value)
+        counts: dict[str, int] = {}
+        for sp in final:
+            counts[sp.entity_type] = counts.get(sp.entity_type, 0) + 1
+        log.debug("redacted %d chars: %s", len(text), counts)
+        return RedactionResult(out_text, final, language, counts)
+
+    def redact_many(self, texts: Iterable[str], language: str = "ko",
+                    same_document: bool = False) -> list[RedactionResult]:
+        """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
+        shared = PlaceholderMap() if same_document else None
+        return [self.redact(t, language, mapping=shared) for t in texts]
+
+
+def _operator(new_value: str) -> OperatorConfig:
+    # 'replace' with an empty value would fall back to '<TYPE>'; removal needs a custom operator.
+    if new_value:
+        return OperatorConfig("replace", {"new_value": new_value})
+    return OperatorConfig("custom", {"lambda": lambda _value: ""})
+
+
+def _merge(raw: Sequence[tuple[str, int, int, float, str]]) -> list[tuple[str, int, int, float, str]]:
+    """Overlapping detections become one span covering all of them (over-redact); the type is the best one."""
+    items = sorted(raw, key=lambda x: (x[1], -x[2]))
+    out: list[tuple[str, int, int, float, str]] = []
+    group: list[tuple[str, int, int, float, str]] = []
+    end = -1
+    for it in items:
+        if group and it[1] < end:
+            group.append(it)
+            end = max(end, it[2])
+            continue
+        if group:
+            out.append(_pick(group, end))
+        group, end = [it], it[2]
+    if group:
+        out.append(_pick(group, end))
+    return out
+
+
+def _pick(group: list[tuple[str, int, int, float, str]], end: int) -> tuple[str, int, int, float, str]:
+    best = max(group, key=lambda x: (x[0] == CLAUSE, x[3], -PRIORITY.get(x[0], 99), x[2] - x[1]))
+    return (best[0], min(g[1] for g in group), end, best[3], best[4])

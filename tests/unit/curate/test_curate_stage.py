@@ -1,0 +1,149 @@
+"""The curate stage end to end on a small table, with a recorded-response judge (raises on a miss)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from onprem_sft.artifacts import StageDir, iter_jsonl, read_records, write_jsonl
+from onprem_sft.config import compose
+from onprem_sft.curate import stage as curate_stage
+from onprem_sft.pipeline import StageContext
+from onprem_sft.records import Judgement, LLMCall, QAPair
+
+C1 = ("Article 3 (Payment of insurance benefits) The insurer pays the hospitalisation benefit to the "
+      "beneficiary when the insured is hospitalised for an accident within the insurance period.")
+C2 = ("Article 12 (Cancellation) The policyholder may cancel the contract within 15 days of receiving the "
+      "policy, and the insurer refunds the premium paid.")
+C3 = ("Article 5 (Premium payment) The policyholder pays the premium by the due date; an unpaid premium "
+      "after a 30-day grace period lapses the contract.")
+C4 = "Annex B. Staff canteen: kimchi stew with pork and tofu is served on Fridays."
+REF = "The answer cannot be found."
+
+
+def v(**scores) -> str:
+    return json.dumps({**scores, "rationale": "checked against the context"})
+
+
+GOOD = v(groundedness=5, relevance=5, correctness=5)
+
+
+@pytest.fixture
+def table(make_pair):
+    P = make_pair
+    pairs = [
+        P(1, "Who receives the hospitalisation benefit?", "Answer: the beneficiary", doc="d1", context=C1),
+        P(2, "who receives the hospitalisation benefit", "The beneficiary of the policy.", doc="d2", context=C1),
+        P(3, "How is the kimchi stew in the canteen made?", "With pork and tofu.", doc="d1", context=C4),
+        P(4, "Who?", "The insurer.", doc="d1", context=C1),
+        P(5, "Within how many days may the policyholder cancel the contract?", "Within 90 days.", doc="d2",
+          context=C2),
+        P(6, "How long is the grace period for an unpaid insurance premium?", REF, doc="d1", context=C2,
+          answerable=False),
+        P(7, "What happens when the insurance premium stays unpaid after the grace period?",
+          "The contract lapses.", doc="d2", context=C3),
+        P(8, "When must the policyholder pay the insurance premium?", "By the due date.", doc="d2",
+          context=C3),
+    ]
+    responses = {
+        ("judge", "qa-1"): GOOD,
+        ("judge", "qa-2"): v(groundedness=4, relevance=4, correctness=4),
+        ("judge", "qa-5"): v(groundedness=1, relevance=5, correctness=5),
+        ("judge", "qa-6"): v(relevance=4, refusal=5),
+        ("judge", "qa-7"): ['{"groundedness": 5, "relev', GOOD],      # truncated, then fine on retry
+        ("judge", "qa-8"): ["not json", "still not json"],
+    }
+    return pairs, responses
+
+
+def make_ctx(tmp_path: Path, pairs, overrides=()) -> StageContext:
+    cfg = compose(["llm.model=/unused", "prompts=en", "run.progress=false", *overrides])
+    gen = StageDir(tmp_path, "generate")
+    gen.ensure()
+    write_jsonl(gen.records_path, pairs)
+    out = StageDir(tmp_path, "curate")
+    out.ensure()
+    return StageContext(cfg=cfg, run_dir=tmp_path, out=out, inputs={"generate": gen})
+
+
+def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> None:
+    pairs, responses = table
+    engine = recorded_engine(responses)
+    ctx = make_ctx(tmp_path, pairs)
+    res = curate_stage.run(ctx, engine_factory=lambda: engine)
+    out = ctx.out.path
+
+    kept = read_records(out / "records.jsonl", QAPair)
+    assert [p.id for p in kept] == ["qa-1", "qa-6", "qa-7"]
+    assert kept[0].answer == "The beneficiary."                        # standardised
+    assert kept[1].answer == REF and not kept[1].answerable
+
+    rejects = {r["id"]: r for r in iter_jsonl(out / "rejects.jsonl")}
+    assert rejects["qa-4"]["reason"] == "standardise:question_too_short"
+    assert rejects["qa-3"]["reason"] == "domain:lexical_below_min"
+    assert rejects["qa-5"]["reason"] == "judge:below_threshold"
+    assert rejects["qa-5"]["verdict"]["scores"]["groundedness"] == 1.0  # rejects keep the verdict
+    assert rejects["qa-5"]["failed"] == ["groundedness<2"]
+    assert rejects["qa-8"]["reason"] == "judge:judge_not_json" and rejects["qa-8"]["attempts"] == 2
+    assert rejects["qa-2"]["reason"] == "dedup:exact_duplicate"
+    assert rejects["qa-2"]["kept_id"] == "qa-1" and rejects["qa-2"]["cross_document"] is True
+    assert set(rejects) | {p.id for p in kept} == {p.id for p in pairs}   # nothing lost
+
+    judgements = read_records(out / "judgements.jsonl", Judgement)
+    assert sorted(j.parent_id for j in judgements) == ["qa-1", "qa-2", "qa-5", "qa-6", "qa-7"]
+    assert len(read_records(out / "judged_pairs.jsonl", QAPair)) == 5
+    calls = read_records(out / "llm_calls.jsonl", LLMCall)
+    assert len(calls) == 8 and {c.purpose for c in calls} == {"judge"}   # 6 + 2 retries
+    assert all(c.stage == "curate" and c.source_ids and c.prompt_sha256 for c in calls)
+    assert engine.closed
+
+    assert res.counts == {"input": 8, "kept": 3, "judged": 5, "dropped_standardise": 1, "dropped_domain": 1,
+                          "dropped_judge": 2, "dropped_dedup": 1, "unanswerable_kept": 1}
+    steps = {f["step"]: f for f in res.extra["filters"]}
+    assert steps["judge"]["reasons"] == {"below_threshold": 1, "judge_not_json": 1}
+    assert "curate: 8 pairs in, 3 kept" in res.summary
+
+
+def test_rejects_never_quote_the_text(tmp_path, table, recorded_engine) -> None:
+    pairs, responses = table
+    ctx = make_ctx(tmp_path, pairs)
+    curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    text = (ctx.out.path / "rejects.jsonl").read_text(encoding="utf-8")
+    for p in pairs:
+        assert p.question not in text and p.context not in text
+
+
+def test_judge_off_lexical_only_never_builds_an_engine(tmp_path, table) -> None:
+    pairs, _ = table
+
+    def no_engine():
+        raise AssertionError("engine must not be built")
+
+    ctx = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=no_engine)
+    # without scores dedup keeps the earlier of the two duplicates
+    assert res.counts["kept"] == 5 and res.counts["judged"] == 0
+    assert not (ctx.out.path / "llm_calls.jsonl").exists()
+
+
+def test_domain_both_asks_the_llm_only_for_flagged(tmp_path, table, recorded_engine) -> None:
+    pairs, responses = table
+    responses = dict(responses)
+    responses[("domain", "qa-3")] = json.dumps({"in_domain": False, "reason": "canteen menu"})
+    engine = recorded_engine(responses)
+    ctx = make_ctx(tmp_path, pairs, ["curate.domain.method=both"])
+    curate_stage.run(ctx, engine_factory=lambda: engine)
+    assert [r.sources[0].id for r in engine.seen if r.purpose == "domain"] == ["qa-3"]
+    rejects = {r["id"]: r for r in iter_jsonl(ctx.out.path / "rejects.jsonl")}
+    assert rejects["qa-3"]["reason"] == "domain:llm_off_domain"
+    assert rejects["qa-3"]["domain_rationale"] == "canteen menu"
+
+
+def test_judge_miss_raises_not_defaults(tmp_path, table, recorded_engine) -> None:
+    pairs, responses = table
+    responses = {k: v for k, v in responses.items() if k != ("judge", "qa-6")}
+    ctx = make_ctx(tmp_path, pairs)
+    with pytest.raises(KeyError, match="qa-6"):
+        curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))

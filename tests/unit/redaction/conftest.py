@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from redaction import Redactor
+from redaction.config import RedactionConfig
+
+
+@pytest.fixture(scope="session")
+def redactor() -> Redactor:
+    """Fast set: no morphological analyser (the name tests build their own)."""
+    return Redactor(RedactionConfig(use_name_analyser=False))
+
+
+@pytest.fixture(scope="session")
+def redactor_kiwi() -> Redactor:
+    return Redactor(RedactionConfig(use_name_analyser=True))
+
+
+def found(r: Redactor, text: str) -> list[tuple[str, str]]:
+    return [(s.entity_type, text[s.start:s.end]) for s in r.analyze(text)]
