@@ -38,8 +38,9 @@ class LexicalDomain:
     """Char n-gram TF-IDF centroid. ``score(text)`` is a cosine in [0, 1]."""
 
     def __init__(self, corpus: Iterable[str], *, items: Iterable[str] = (), description: str = "",
-                 keywords: Sequence[str] = (), ngram: int = 3):
+                 keywords: Sequence[str] = (), ngram: int = 3, trim: float = 0.2):
         self.n = ngram
+        self.trimmed = 0
         docs = [char_ngrams(t, ngram) for t in corpus]
         anchor = [char_ngrams(t, ngram) for t in [description, *keywords] if t.strip()]
         background = [char_ngrams(t, ngram) for t in items]
@@ -54,22 +55,35 @@ class LexicalDomain:
             df.update(d.keys())
         n_docs = len(all_docs)
         self.idf = {g: math.log((1 + n_docs) / (1 + c)) + 1.0 for g, c in df.items()}
-        centroid: Counter[str] = Counter()
+        self.centroid = self._centroid(docs, anchor)
+        if trim > 0 and len(docs) >= 3:
+            # Trimmed centroid: the corpus may itself hold a few off-domain chunks (an annex, a canteen
+            # notice); drop the corpus texts least like the first centroid and build it again.
+            sims = [self._cos(self._vec(d)) for d in docs]
+            n_drop = min(len(docs) - 1, int(round(trim * len(docs))))
+            drop = set(sorted(range(len(docs)), key=lambda i: sims[i])[:n_drop])
+            self.centroid = self._centroid([d for i, d in enumerate(docs) if i not in drop], anchor)
+            self.trimmed = len(drop)
+
+    def _centroid(self, docs: list[Counter[str]], anchor: list[Counter[str]]) -> dict[str, float]:
         # Corpus texts and the description/keywords weigh half each: a small corpus cannot drown the
         # user's statement of the domain, and a terse description cannot drown the corpus.
+        centroid: Counter[str] = Counter()
         for group in (docs, anchor):
             vecs = [self._vec(d) for d in group if d]
             for v in vecs:
                 for g, w in v.items():
                     centroid[g] += w / len(vecs)
-        self.centroid = _normalise(dict(centroid))
+        return _normalise(dict(centroid))
+
+    def _cos(self, v: dict[str, float]) -> float:
+        return sum(w * self.centroid.get(g, 0.0) for g, w in v.items())
 
     def _vec(self, counts: Counter[str]) -> dict[str, float]:
         return _normalise({g: (1 + math.log(c)) * self.idf.get(g, 1.0) for g, c in counts.items()})
 
     def score(self, text: str) -> float:
-        v = self._vec(char_ngrams(text, self.n))
-        return round(sum(w * self.centroid.get(g, 0.0) for g, w in v.items()), 4)
+        return round(self._cos(self._vec(char_ngrams(text, self.n))), 4)
 
 
 def _normalise(v: dict[str, float]) -> dict[str, float]:

@@ -45,7 +45,11 @@ class DomainConfig:
     method: str = "lexical"           # lexical | llm | both (lexical flags, the LLM decides the flagged)
     keywords: list[str] = field(default_factory=list)
     min_score: float = 0.1            # cosine to the corpus centroid (char n-gram TF-IDF)
+    # ... and at least this fraction of the median pair's score (most pairs are on-domain, so the median
+    # calibrates for language, text length and corpus size; 0 = absolute min_score only).
+    min_relative: float = 0.5
     ngram: int = 3                    # char n-grams: no tokenizer needed, works for Korean
+    trim_fraction: float = 0.2        # corpus texts least like the first centroid, left out of the second
     max_tokens: int = 96
 
 

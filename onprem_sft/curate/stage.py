@@ -88,8 +88,8 @@ def _standardise(pairs: Sequence[QAPair], c: Any, refusal: str, out: Outcome, pr
     return kept
 
 
-def _domain(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: LazyEngine, calls: Path,
-            seed: int, out: Outcome) -> list[QAPair]:
+def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusal: str, engine: LazyEngine,
+            calls: Path, seed: int, out: Outcome) -> list[QAPair]:
     d = c.domain
     if not d.enabled or not pairs:
         out.step_done("domain", bool(d.enabled), len(pairs))
@@ -99,11 +99,14 @@ def _domain(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: Laz
     texts = [dom.pair_text(p, refusal) for p in pairs]
     scores: list[float | None] = [None] * len(pairs)
     flagged = list(range(len(pairs)))
+    cut, trimmed = 0.0, 0
     if d.method in ("lexical", "both"):
-        lex = dom.LexicalDomain(dom.corpus_texts(pairs), items=texts, description=d.description,
-                                keywords=list(d.keywords), ngram=d.ngram)
+        lex = dom.LexicalDomain(corpus, items=texts, description=d.description, keywords=list(d.keywords),
+                                ngram=d.ngram, trim=d.trim_fraction)
+        trimmed = lex.trimmed
         scores = [lex.score(t) for t in texts]
-        flagged = [i for i, s in enumerate(scores) if s < d.min_score]
+        cut = max(d.min_score, d.min_relative * sorted(scores)[len(scores) // 2])
+        flagged = [i for i, s in enumerate(scores) if s < cut]
     llm_says: dict[int, tuple[bool, str]] = {}
     if d.method in ("llm", "both") and flagged:
         j = prompts.get("judge") or {}
@@ -129,12 +132,13 @@ def _domain(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: Laz
         if i in llm_says and not llm_says[i][0]:
             out.reject(p, "domain", "llm_off_domain", domain_score=scores[i], domain_rationale=llm_says[i][1])
         elif d.method == "lexical" and i in flagged_set:
-            out.reject(p, "domain", "lexical_below_min", domain_score=scores[i], min_score=d.min_score)
+            out.reject(p, "domain", "lexical_below_min", domain_score=scores[i], cutoff=round(cut, 4))
         else:
             kept.append(p)
     known = [s for s in scores if s is not None]
     out.step_done("domain", True, len(pairs), method=d.method, min_score=d.min_score,
-                  flagged=len(flagged), llm_checked=len(llm_says),
+                  min_relative=d.min_relative, cutoff=round(cut, 4) if known else None,
+                  flagged=len(flagged), llm_checked=len(llm_says), corpus_trimmed=trimmed,
                   score_min=min(known) if known else None,
                   score_median=sorted(known)[len(known) // 2] if known else None)
     return kept
@@ -231,7 +235,8 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, engine: LazyEngine, call
     seed = int(cfg.run.seed)
     out = Outcome(kept=[])
     cur = _standardise(pairs, c, refusal, out, progress)
-    cur = _domain(cur, c, prompts, refusal, engine, calls_path, seed, out)
+    corpus = dom.corpus_texts(pairs)      # every context generate saw, also of pairs dropped above
+    cur = _domain(cur, corpus, c, prompts, refusal, engine, calls_path, seed, out)
     cur = _judge(cur, c, prompts, refusal, engine, calls_path, seed, out)
     out.kept = _dedup(cur, c, out)
     return out

@@ -25,6 +25,9 @@ class ChatRenderer:
     def from_model_dir(cls, model_dir: str | os.PathLike) -> ChatRenderer:
         return cls(_load_tokenizer(str(model_dir)))
 
+    def count(self, prompt: str) -> int:
+        return len(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
     def render(self, messages: Sequence[dict[str, str]]) -> str:
         return self.tokenizer.apply_chat_template(
             [dict(m) for m in messages], tokenize=False, add_generation_prompt=True)

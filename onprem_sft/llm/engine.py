@@ -23,6 +23,10 @@ class UnredactedInputError(TypeError):
     """A prompt was about to be built from a raw-zone record (Document/Chunk). Never sent."""
 
 
+class PromptTooLongError(ValueError):
+    """A rendered prompt + max_tokens exceeds the engine's max_model_len (checked before sending)."""
+
+
 @dataclass(frozen=True)
 class Sampling:
     temperature: float = 0.0
@@ -87,6 +91,26 @@ class LLMEngine(abc.ABC):
 
         ``calls.py`` uses it to look up cached responses before any generation."""
         raise NotImplementedError(f"{type(self).__name__} does not expose prompt rendering")
+
+    max_model_len: int = 0                    # 0 = unknown (no length check)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of an already rendered prompt (the model's tokenizer, no special tokens added)."""
+        raise NotImplementedError(f"{type(self).__name__} does not expose its tokenizer")
+
+    def fits(self, request: LLMRequest) -> bool:
+        """Whether prompt + max_tokens fit in max_model_len; filter with it to reject, not crash."""
+        if not self.max_model_len:
+            return True
+        return self.count_tokens(self.render(request)) + request.sampling.max_tokens <= self.max_model_len
+
+    def check_fits(self, requests: Sequence[LLMRequest]) -> None:
+        for r in requests:
+            if not self.fits(r):
+                raise PromptTooLongError(
+                    f"request {r.id!r}: prompt + max_tokens={r.sampling.max_tokens} exceeds max_model_len="
+                    f"{self.max_model_len}; raise llm.max_model_len or use smaller chunks "
+                    "(corpus.chunk.max_chars)")
 
     @abc.abstractmethod
     def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:

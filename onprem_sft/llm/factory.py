@@ -102,7 +102,8 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
                             served_model_name=(managed.served_model_name if managed else
                                                _get(srv, "served_model_name", None)),
                             max_concurrency=conc, max_lora_rank=common["max_lora_rank"],
-                            request_batch_size=batch, progress=progress, server=managed)
+                            request_batch_size=batch, progress=progress, server=managed,
+                            max_model_len=common["max_model_len"])
     except BaseException:
         if managed is not None:
             managed.stop()

@@ -17,13 +17,16 @@ log = logging.getLogger("onprem_sft.llm")
 
 
 def sampling_params(s: Sampling, json_schema: dict[str, Any] | None) -> Any:
+    """Structured output without free whitespace: with length-bounded schemas the grammar is finite,
+    so even a random model's output ends and parses (no endless indentation)."""
     from vllm import SamplingParams
     from vllm.sampling_params import StructuredOutputsParams
 
     return SamplingParams(
         temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens, seed=s.seed,
         stop=list(s.stop) or None,
-        structured_outputs=StructuredOutputsParams(json=json_schema) if json_schema else None)
+        structured_outputs=(StructuredOutputsParams(json=json_schema, disable_any_whitespace=True)
+                            if json_schema else None))
 
 
 class OfflineEngine(LLMEngine):
@@ -36,6 +39,7 @@ class OfflineEngine(LLMEngine):
 
         self.model_path = str(model_path)
         self.model_checksum = model_checksum
+        self.max_model_len = max_model_len
         self.request_batch_size = request_batch_size
         self.enable_lora = enable_lora
         self.max_lora_rank = max_lora_rank
@@ -58,6 +62,9 @@ class OfflineEngine(LLMEngine):
     def render(self, request: LLMRequest) -> str:
         return self._renderer.render(request.messages)
 
+    def count_tokens(self, text: str) -> int:
+        return self._renderer.count(text)
+
     def _lora(self, adapter: str | None) -> Any:
         if adapter is None:
             return None
@@ -72,6 +79,7 @@ class OfflineEngine(LLMEngine):
     def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:
         if not requests:
             return []
+        self.check_fits(requests)
         prompts = [self.render(r) for r in requests]
         params = [sampling_params(r.sampling, r.json_schema) for r in requests]
         loras = [self._lora(r.adapter) for r in requests]

@@ -177,11 +177,12 @@ class ServerEngine(LLMEngine):
     def __init__(self, model_path: str, model_checksum: str, *, url: str, api_key: str = "",
                  served_model_name: str | None = None, max_concurrency: int = 32, max_lora_rank: int = 16,
                  request_batch_size: int = 64, progress: bool = True, server: ManagedServer | None = None,
-                 timeout_s: float = 600.0):
+                 timeout_s: float = 600.0, max_model_len: int = 0):
         from openai import OpenAI
 
         self.model_path = str(model_path)
         self.model_checksum = model_checksum
+        self.max_model_len = max_model_len
         self.request_batch_size = request_batch_size
         self.progress = progress
         self.server = server
@@ -211,6 +212,9 @@ class ServerEngine(LLMEngine):
     def render(self, request: LLMRequest) -> str:
         return self._renderer.render(request.messages)
 
+    def count_tokens(self, text: str) -> int:
+        return self._renderer.count(text)
+
     def _model_for(self, adapter: str | None) -> str:
         if adapter is None:
             return self.served_model_name
@@ -235,7 +239,7 @@ class ServerEngine(LLMEngine):
         extra: dict[str, Any] = {"top_k": -1, "min_p": 0.0, "repetition_penalty": 1.0,
                                  "add_special_tokens": True}
         if r.json_schema:
-            extra["structured_outputs"] = {"json": r.json_schema}
+            extra["structured_outputs"] = {"json": r.json_schema, "disable_any_whitespace": True}
         out = self.client.completions.create(
             model=self._model_for(r.adapter), prompt=prompt, max_tokens=s.max_tokens,
             temperature=s.temperature, top_p=s.top_p, seed=s.seed, stop=list(s.stop) or None,
@@ -252,6 +256,7 @@ class ServerEngine(LLMEngine):
             return []
         from tqdm.auto import tqdm
 
+        self.check_fits(requests)
         prompts = [self.render(r) for r in requests]
         for r in requests:          # load adapters once, before the concurrent burst
             self._model_for(r.adapter)

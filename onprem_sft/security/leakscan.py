@@ -185,8 +185,13 @@ def check_llm_inputs(view: RunView) -> CheckResult:
 
 # ---- check 2 -----------------------------------------------------------------------------------
 
+QNA_FILES = ("generate/questions.jsonl", "generate/records.jsonl", "curate/records.jsonl", "curate/judgements.jsonl")
+
+
 def output_files(view: RunView) -> list[Path]:
-    out = sorted((view.run_dir / "dataset").glob("*.jsonl"))
+    """Generated text that leaves the pipeline or feeds training: QnA, dataset, eval outputs, report."""
+    out = [view.run_dir / f for f in QNA_FILES if (view.run_dir / f).is_file()]
+    out += sorted((view.run_dir / "dataset").glob("*.jsonl"))
     ev = view.run_dir / "evaluate" / "records.jsonl"
     if ev.is_file():
         out.append(ev)
@@ -197,7 +202,7 @@ def output_files(view: RunView) -> list[Path]:
 
 
 def check_outputs(view: RunView) -> CheckResult:
-    res = CheckResult("outputs-pii", "dataset, eval outputs and report hold no PII beyond placeholders")
+    res = CheckResult("outputs-pii", "QnA, dataset, eval outputs and report hold no PII beyond placeholders")
     files = output_files(view)
     if not files:
         res.status, res.summary = "SKIP", "no dataset/evaluate/report outputs yet"

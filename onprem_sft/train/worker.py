@@ -97,6 +97,28 @@ def _make_trainer_class():  # noqa: ANN202 - built lazily: transformers is heavy
     return SFTTrainer
 
 
+def _step_timer():  # noqa: ANN202
+    from transformers import TrainerCallback
+
+    class StepTimer(TrainerCallback):
+        """Seconds spent inside optimizer steps only (no checkpoint saving, eval or start-up): tokens/s."""
+
+        def __init__(self) -> None:
+            self.seconds = 0.0
+            self._t: float | None = None
+
+        def on_step_begin(self, args, state, control, **kw):  # noqa: ANN001, ANN003
+            if self._t is None:
+                self._t = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kw):  # noqa: ANN001, ANN003
+            if self._t is not None:
+                self.seconds += time.perf_counter() - self._t
+                self._t = None
+
+    return StepTimer()
+
+
 def _training_args(spec: dict[str, Any], has_eval: bool):  # noqa: ANN202
     from transformers import TrainingArguments
 
@@ -196,6 +218,8 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
     trainer = _make_trainer_class()(
         model=model, args=args, train_dataset=train_rows, eval_dataset=evals or None,
         data_collator=Collator(tok.pad_token_id, int(t["pad_to_multiple_of"])), processing_class=tok)
+    timer = _step_timer()
+    trainer.add_callback(timer)
     resume = _resume_point(spec, rank)
     if rank == 0:
         (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
@@ -213,11 +237,13 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
     tok.save_pretrained(str(out / ADAPTER))
     _write_log(trainer.state.log_history, out / LOG)
     tokens = int(trainer.state.num_input_tokens_seen)
+    session_tokens = tokens - int(getattr(trainer, "_initial_num_input_tokens_seen", 0) or 0)
     result = {
         "global_steps": int(trainer.state.global_step), "train_loss": float(res.training_loss),
         "eval_loss": final_eval.get("eval_loss"), "tokens_seen": tokens,
         "train_seconds": round(train_s, 3), "worker_seconds": round(time.perf_counter() - t0, 3),
-        "tokens_per_s": round(tokens / train_s, 2) if train_s > 0 else None,
+        "step_seconds": round(timer.seconds, 3),
+        "tokens_per_s": round(session_tokens / timer.seconds, 2) if timer.seconds > 0 else None,
         "resumed_from": Path(resume).name if resume else None, "pad_token_from": pad_from,
         "train_sequences": len(train_rows), "world_size": world, "encode": stats,
         "trainable_params": int(sum(getattr(p, "ds_numel", p.numel())

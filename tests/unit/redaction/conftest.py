@@ -17,5 +17,11 @@ def redactor_kiwi() -> Redactor:
     return Redactor(RedactionConfig(use_name_analyser=True))
 
 
-def found(r: Redactor, text: str) -> list[tuple[str, str]]:
+def _found(r: Redactor, text: str) -> list[tuple[str, str]]:
     return [(s.entity_type, text[s.start:s.end]) for s in r.analyze(text)]
+
+
+@pytest.fixture(scope="session")
+def found():
+    """found(redactor, text) -> [(entity_type, matched original text), ...]"""
+    return _found

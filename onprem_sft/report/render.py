@@ -1,0 +1,214 @@
+"""HTML (self-contained: inline CSS, base64 PNG figures) and markdown renderings of the collected run.
+
+All text goes through ``html.escape``; figures come from ``plots``. Section ids are stable so tests and
+readers can find them: stages, redaction, rejects, judge, training, evaluation, agreement, samples.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from onprem_sft.report import plots
+
+CSS = """body{font-family:system-ui,-apple-system,'Noto Sans KR','Malgun Gothic',sans-serif;max-width:1100px;
+margin:2em auto;padding:0 1em;color:#1d232b}h1{border-bottom:3px solid #2f6fde}h2{margin-top:2em;
+border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;
+padding:3px 8px;text-align:left;vertical-align:top}th{background:#f2f4f7}td.n{text-align:right}
+.muted{color:#777}.win{color:#1a7f37}.loss{color:#c62828}img{max-width:100%}.qa{font-size:.92em}"""
+
+ROWS = [  # (label, path in a system's metrics, format)
+    ("answerable questions", ("answerable", "n"), "d"), ("exact match", ("answerable", "em"), "f"),
+    ("token F1", ("answerable", "f1_token"), "f"), ("character F1", ("answerable", "f1_char"), "f"),
+    ("refusal precision", ("refusal", "precision"), "f"), ("refusal recall", ("refusal", "recall"), "f"),
+    ("refusal accuracy", ("refusal", "accuracy"), "f"), ("false refusal rate", ("refusal", "false_refusal_rate"), "f"),
+    ("judge mean (1-5)", ("judge", "mean"), "f"), ("judge unparsed", ("judge", "n_failed"), "d"),
+    ("answer chars mean", ("length", "answerable", "chars_mean"), "f"),
+    ("answer chars median", ("length", "answerable", "chars_median"), "f"),
+]
+
+
+def e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _get(d: Any, path: Sequence[str]) -> Any:
+    for k in path:
+        d = d.get(k) if isinstance(d, dict) else None
+    return d
+
+
+def fmt(v: Any, kind: str = "f") -> str:
+    if v is None:
+        return "-"
+    if kind == "d" or isinstance(v, bool) or (isinstance(v, int) and kind != "f"):
+        return str(v)
+    return f"{float(v):.3f}" if isinstance(v, (int, float)) else str(v)
+
+
+def table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    th = "".join(f"<th>{e(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f'<td class="n">{e(c)}</td>' if isinstance(c, (int, float)) and not
+                                    isinstance(c, bool) else f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def img(b64: str | None, alt: str) -> str:
+    return f'<p><img alt="{e(alt)}" src="data:image/png;base64,{b64}"></p>' if b64 else ""
+
+
+def metric_rows(m: dict[str, Any]) -> list[list[str]]:
+    systems = [s for s in ("base", "tuned") if m.get(s)]
+    rows = [[label] + [fmt(_get(m[s], path), kind) for s in systems] for label, path, kind in ROWS]
+    ref = _get(m, ("reference_length", "chars_mean"))
+    rows.append(["reference chars mean", *[fmt(ref) for _ in systems]])
+    return rows
+
+
+def lengths(eval_rows: dict[str, dict[str, Any]], source: str = "eval") -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {"reference": [], "base": [], "tuned": []}
+    for r in eval_rows.values():
+        if r.get("source", "eval") != source or not r.get("answerable"):
+            continue
+        if r.get("references"):
+            out["reference"].append(len("".join(str(r["references"][0]).split())))
+        for s in ("base", "tuned"):
+            if r.get(s):
+                out[s].append(int(r[s].get("chars", 0)))
+    return out
+
+
+def _example(r: dict[str, Any]) -> str:
+    def ans(s: str) -> str:
+        d = r.get(s) or {}
+        if not d:
+            return ""
+        j = d.get("judge_score")
+        return (f"<tr><th>{e(s)}</th><td>{e(d.get('answer', ''))}</td><td class='n'>"
+                f"{fmt(d.get('f1_token'))}</td><td class='n'>{fmt(j, 'd')}</td></tr>")
+    cls = "win" if r.get("outcome") == "win" else "loss"
+    kind = "answerable" if r.get("answerable") else "unanswerable"
+    return (f"<div class='qa'><p><b class='{cls}'>{e(r.get('outcome', ''))}</b> ({e(kind)}) "
+            f"<b>Q:</b> {e(r.get('question', ''))}<br><b>reference:</b> {e(' / '.join(r.get('references', [])))}</p>"
+            f"<table><tr><th></th><th>answer</th><th>token F1</th><th>judge</th></tr>{ans('base')}{ans('tuned')}"
+            f"</table></div>")
+
+
+def evaluation_html(d: dict[str, Any]) -> str:
+    m = d.get("metrics")
+    if not m:
+        return "<p class='muted'>evaluate stage not run.</p>"
+    parts = []
+    for key, title in (("eval", "Held-out eval split"), ("external", f"External file {m.get('external_file', '')}")):
+        mm = m.get(key)
+        if not mm:
+            continue
+        systems = [s for s in ("base", "tuned") if mm.get(s)]
+        parts.append(f"<h3>{e(title)} (n={mm.get('n', 0)}: {mm.get('n_answerable', 0)} answerable, "
+                     f"{mm.get('n_unanswerable', 0)} unanswerable)</h3>")
+        parts.append(table(["metric", *systems], metric_rows(mm)))
+        c = mm.get("comparison")
+        if c:
+            parts.append(f"<p>Tuned vs base per question: <span class='win'>{c['wins']} wins</span>, "
+                         f"<span class='loss'>{c['losses']} losses</span>, {c['ties']} ties "
+                         f"(win rate {c['win_rate']:.2f}). Decided on token F1 (answerable) or refusal "
+                         f"correctness (unanswerable); equal scores split by the judge.</p>")
+        parts.append(img(plots.metric_bars(mm), f"{key} metrics base vs tuned"))
+        parts.append(img(plots.length_boxplot(lengths(d["eval_rows"], key)), f"{key} answer lengths"))
+        ex = (m.get("examples") or {}).get(key) or {}
+        for kind in ("wins", "losses"):
+            rows = [d["eval_rows"][i] for i in ex.get(kind, []) if i in d["eval_rows"]]
+            if rows:
+                parts.append(f"<h4>Examples: {e(kind)}</h4>" + "".join(_example(r) for r in rows))
+    models = [f"base {m.get('base_model', {}).get('path', '?')}", f"adapter {m.get('adapter', '?')}",
+              f"judge {(m.get('judge_model') or {}).get('path', 'not run')}"]
+    parts.insert(0, "<p class='muted'>" + e("; ".join(models)) + "</p>")
+    return "".join(parts)
+
+
+def _agreement_rows(a: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for k, v in a.items():
+        if isinstance(v, (int, float, str, bool)) or v is None:
+            rows.append([k, fmt(v) if isinstance(v, float) else v])
+        elif isinstance(v, dict):
+            rows += [[f"{k}.{k2}", fmt(v2) if isinstance(v2, float) else v2] for k2, v2 in v.items()
+                     if isinstance(v2, (int, float, str, bool)) or v2 is None]
+    return rows
+
+
+def render_html(d: dict[str, Any]) -> str:
+    st = [[s["stage"], "done" if s["done"] else "not run",
+           ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items()),
+           fmt(s.get("seconds")) if s.get("seconds") is not None else "-"] for s in d["stages"]]
+    red = d["redaction"]
+    rej_rows = [[s, r, n] for s, reasons in d["rejects"].items() for r, n in reasons.items()]
+    js = d["judge_scores"]
+    tl = d["train_log"]
+    last = next((r for r in reversed(tl) if r.get("loss") is not None), None)
+    samples = d["samples"]
+    sec = [
+        f"<h1>onprem-sft run report: {e(d['run_dir'])}</h1>",
+        "<p class='muted'>Built only from redacted-zone files and manifests; no raw document text.</p>",
+        "<h2 id='stages'>Stages</h2>", table(["stage", "status", "counts", "seconds"], st),
+        "<h2 id='redaction'>Redaction</h2>",
+        (table(["entity type", "count"], [[k, v] for k, v in red.items()])
+         + f"<p>Total redacted entities: {sum(red.values())}</p>" + img(plots.redaction_bars(red), "redactions"))
+        if red else "<p class='muted'>redact stage not run or nothing redacted.</p>",
+        "<h2 id='rejects'>Rejects by reason</h2>",
+        table(["stage", "reason", "count"], rej_rows) if rej_rows else "<p class='muted'>no rejects.</p>",
+        "<h2 id='judge'>Curation judge scores</h2>",
+        (f"<p>{len(js)} judged pairs, mean {sum(js) / len(js):.2f}</p>" + img(plots.judge_histogram(js), "judge"))
+        if js else "<p class='muted'>curate stage not run.</p>",
+        "<h2 id='training'>Training</h2>",
+        (f"<p>{len(tl)} log rows; last train loss {fmt(last and last.get('loss'))} at step "
+         f"{last and last.get('step')}</p>" + img(plots.loss_curve(tl), "loss curve"))
+        if tl else "<p class='muted'>train stage not run.</p>",
+        "<h2 id='evaluation'>Evaluation: base vs tuned</h2>", evaluation_html(d),
+        "<h2 id='agreement'>Judge-human agreement</h2>",
+        table(["measure", "value"], _agreement_rows(d["agreement"])) if isinstance(d.get("agreement"), dict)
+        else "<p class='muted'>no eye-check labels (curate/eyecheck_agreement.json) yet.</p>",
+        "<h2 id='samples'>Sample QnA</h2>",
+        table(["kind", "question", "answer"], [["answerable" if s["answerable"] else "unanswerable",
+                                                s["question"], s["answer"]] for s in samples])
+        if samples else "<p class='muted'>no curated QnA.</p>",
+    ]
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>onprem-sft report "
+            f"{e(d['run_dir'])}</title><style>{CSS}</style></head><body>{''.join(sec)}</body></html>\n")
+
+
+def summary_rows(d: dict[str, Any]) -> list[list[str]]:
+    """metric, base, tuned for the eval split (the terminal table and the markdown headline)."""
+    m = (d.get("metrics") or {}).get("eval") or {}
+    if not m:
+        return []
+    return [[r[0], r[1] if m.get("base") else "-", r[-1]] for r in metric_rows(m)]
+
+
+def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
+    out = [f"# onprem-sft run report: {d['run_dir']}", "", f"Full report with figures: `{html_name}`.", "",
+           "## Stages", "", "| stage | status | counts | seconds |", "|---|---|---|---|"]
+    for s in d["stages"]:
+        counts = ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items())
+        out.append(f"| {s['stage']} | {'done' if s['done'] else 'not run'} | {counts} | "
+                   f"{fmt(s.get('seconds')) if s.get('seconds') is not None else '-'} |")
+    if d["redaction"]:
+        out += ["", "## Redaction", "", "| entity type | count |", "|---|---|"]
+        out += [f"| {k} | {v} |" for k, v in d["redaction"].items()]
+    if d["rejects"]:
+        out += ["", "## Rejects by reason", "", "| stage | reason | count |", "|---|---|---|"]
+        out += [f"| {s} | {r} | {n} |" for s, rs in d["rejects"].items() for r, n in rs.items()]
+    rows = summary_rows(d)
+    if rows:
+        c = (d["metrics"].get("eval") or {}).get("comparison")
+        out += ["", "## Evaluation (eval split)", "", "| metric | base | tuned |", "|---|---|---|"]
+        out += [f"| {a} | {b} | {t} |" for a, b, t in rows]
+        if c:
+            out += ["", f"Tuned vs base: {c['wins']} wins, {c['losses']} losses, {c['ties']} ties."]
+    if d["judge_scores"]:
+        js = d["judge_scores"]
+        out += ["", f"Curation judge: {len(js)} pairs, mean {sum(js) / len(js):.2f}."]
+    if isinstance(d.get("agreement"), dict):
+        out += ["", "## Judge-human agreement", ""] + [f"- {k}: {v}" for k, v in _agreement_rows(d["agreement"])]
+    return "\n".join(out) + "\n"

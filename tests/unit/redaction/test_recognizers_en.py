@@ -1,0 +1,51 @@
+"""English recognizers: positive and negative tables."""
+
+from __future__ import annotations
+
+import pytest
+
+POSITIVE = [
+    ("EMAIL_ADDRESS", "Contact jane.doe+claims@insurer.com today.", "jane.doe+claims@insurer.com"),
+    ("PHONE_NUMBER", "Call (555) 234-5678 after 9am.", "(555) 234-5678"),
+    ("PHONE_NUMBER", "Mobile: 415.555.0134", "415.555.0134"),
+    ("PHONE_NUMBER", "Phone +1-202-555-0147 ext. 12", "+1-202-555-0147 ext. 12"),
+    ("CREDIT_CARD", "Card 4012 8888 8888 1881 was charged.", "4012 8888 8888 1881"),
+    ("CREDIT_CARD", "Amex 3782 822463 10005 on file", "3782 822463 10005"),
+    ("US_SSN", "SSN 536-22-1234 on the application", "536-22-1234"),
+    ("IBAN_CODE", "Pay to IBAN GB82WEST12345698765432 by Friday", "GB82WEST12345698765432"),
+    ("IBAN_CODE", "IBAN DE89 3704 0044 0532 0130 00 (Germany)", "DE89 3704 0044 0532 0130 00"),
+    ("IP_ADDRESS", "Login from 10.0.23.177 was blocked", "10.0.23.177"),
+    ("ADDRESS", "She lives at 742 Evergreen Terrace, Springfield, OR 97403.",
+     "742 Evergreen Terrace, Springfield, OR 97403"),
+    ("ADDRESS", "Mail to 1600 Pennsylvania Avenue Apt. 4B today", "1600 Pennsylvania Avenue Apt. 4B"),
+    ("PERSON", "The insured, Margaret Thompson, filed a claim.", "Margaret Thompson"),
+    ("PERSON", "Signed by Dr. Alan Whitfield on behalf of the lender.", "Alan Whitfield"),
+    ("PERSON", "Borrower: Kwame Mensah-Ofori", "Kwame Mensah-Ofori"),
+    ("DATE_OF_BIRTH", "Date of birth: March 4, 1979", "March 4, 1979"),
+]
+
+NEGATIVE = [
+    "The premium is $1,250.00 per year, payable on 2024-01-15.",
+    "See Section 4.2 and Article 12 of the Policy Terms.",
+    "Case No. 2:21-cv-01234 was dismissed by the Supreme Court.",
+    "The annual interest rate is 5.75% for loans over 10,000 USD.",
+    "Call our customer service at 1588-1234 for help.",
+    "This Agreement is governed by the laws of the State of New York.",
+    "Version 3.2.1 of the schedule applies from January 2024.",
+]
+
+
+@pytest.mark.parametrize("etype,text,value", POSITIVE, ids=[f"{p[0]}-{i}" for i, p in enumerate(POSITIVE)])
+def test_positive(redactor, found, etype, text, value):
+    hits = found(redactor, text)
+    assert (etype, value) in hits, hits
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_negative(redactor, found, text):
+    assert found(redactor, text) == []
+
+
+def test_invalid_ssn_and_iban_rejected(redactor, found):
+    assert found(redactor, "SSN 000-12-3456 and 666-12-3456") == []
+    assert found(redactor, "IBAN GB00WEST12345698765432") == []
