@@ -8,7 +8,7 @@ Hydra naming the key (``Key 'trian' is not in struct``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -32,6 +32,7 @@ class RunConfig:
     log_level: str = "INFO"
     seed: int = 0
     progress: bool = True
+    reuse_from: Optional[str] = None   # another run dir whose complete upstream stages this run links to
 
 
 @dataclass

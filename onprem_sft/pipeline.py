@@ -97,10 +97,31 @@ def stage_input_hash(run_dir: Path, spec: StageSpec) -> str:
     return sha256_text(canonical_json(digests))
 
 
+def link_upstream(run_dir: Path, source: Path, selected: list[str]) -> list[str]:
+    """Symlink complete stages of ``source`` that this run does not run itself (sweeps over later stages)."""
+    linked = []
+    for name in STAGES:
+        if name in selected:
+            break
+        src, dst = source / name, run_dir / name
+        if dst.exists() or dst.is_symlink():
+            continue
+        if not (src / "manifest.json").exists():
+            raise PipelineError(f"run.reuse_from={source}: stage '{name}' is not complete there")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        dst.symlink_to(src.resolve(), target_is_directory=True)
+        linked.append(name)
+    return linked
+
+
 def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None]:
     """Run the selected stages in order; returns per stage its result (None when skipped as complete)."""
     selected = list(cfg.stages) or list(STAGES)
     order = [s for s in STAGES if s in selected]
+    if cfg.run.get("reuse_from"):
+        linked = link_upstream(run_dir, Path(cfg.run.reuse_from).resolve(), order)
+        if linked:
+            log.info("linked complete stages %s from %s", linked, cfg.run.reuse_from)
     force = set(cfg.force)
     results: dict[str, StageResult | None] = {}
     rerun_upstream = False

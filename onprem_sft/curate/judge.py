@@ -141,3 +141,9 @@ def judgement(pair: QAPair, scores: Mapping[str, float], rationale: str, *, requ
     overall, passed, failed = decide(scores, threshold=threshold, min_scores=min_scores, weights=weights)
     return Judgement(id=stable_id("jdg", pair.id), parent_id=pair.id, scores=dict(scores), overall=overall,
                      rationale=rationale, passed=passed, request_id=request_id), failed
+
+
+def band(score: float) -> str:
+    """Score band of an overall 1-5 score: 1-2, 2-3, 3-4, 4-5 (upper band closed)."""
+    lo = min(4, max(1, int(score)))
+    return f"{lo}-{lo + 1}"

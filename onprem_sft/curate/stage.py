@@ -196,16 +196,10 @@ def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: Lazy
                     "bias; eye-check long answers", rho, jc.verbosity_warn_rho)
     out.step_done("judge", True, len(pairs), threshold=jc.threshold, min_scores=min_scores,
                   judged=len(out.judgements), unparsed=len(pairs) - len(verdicts),
-                  score_bands=dict(sorted(Counter(band(s) for s in overall).items())),
+                  score_bands=dict(sorted(Counter(jg.band(s) for s in overall).items())),
                   mean_overall=round(sum(overall) / len(overall), 3) if overall else None,
                   verbosity_rho=rho)
     return kept
-
-
-def band(score: float) -> str:
-    """Score band of an overall 1-5 score: 1-2, 2-3, 3-4, 4-5 (upper band closed)."""
-    lo = min(4, max(1, int(score)))
-    return f"{lo}-{lo + 1}"
 
 
 def _dedup(pairs: list[QAPair], c: Any, out: Outcome) -> list[QAPair]:

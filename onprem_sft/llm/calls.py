@@ -37,6 +37,8 @@ def call_sampling(request: LLMRequest) -> dict[str, Any]:
     """What is logged as ``LLMCall.sampling``: sampling params plus the structured-output schema."""
     d = request.sampling.to_dict()
     d["json_schema"] = request.json_schema
+    if request.json_schema:
+        d["structured_output"] = "json_schema, no free whitespace"   # how both engines constrain it
     return d
 
 

@@ -55,7 +55,7 @@ def _print_table(results: list, run_dir: Path) -> None:
         if listed:
             detail += "\n" + "\n".join(listed)
         t.add_row(r.name, f"[{colour.get(r.status, '')}]{r.status}[/]", r.title, detail)
-    Console(width=200, soft_wrap=False).print(t)
+    Console(width=None if sys.stdout.isatty() else 200).print(t)   # files never wrap mid-name
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,7 +53,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         with self._lock:
             if self._kiwi is None:
                 from kiwipiepy import Kiwi
-                self._kiwi = Kiwi(num_workers=0)
+                self._kiwi = Kiwi(num_workers=-1)
         return self._kiwi
 
     def analyze(self, text: str, entities: list[str] | None = None,

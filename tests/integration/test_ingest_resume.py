@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from onprem_sft.artifacts import StageDir
 from onprem_sft.config import compose
 from onprem_sft.pipeline import run_pipeline
@@ -79,3 +81,18 @@ def test_no_raw_text_in_logs_or_manifest(tmp_path, caplog):
     run_pipeline(compose([f"corpus.path={corpus}", "stages=[ingest]", f"run.dir={run_dir}"]), run_dir)
     assert "900101" not in caplog.text and "홍길동" not in caplog.text
     assert "900101" not in (run_dir / "ingest" / "manifest.json").read_text()
+
+
+def test_reuse_from_links_complete_upstream_stages(tmp_path):
+    from onprem_sft.pipeline import PipelineError, link_upstream
+
+    src = tmp_path / "base"
+    (src / "ingest").mkdir(parents=True)
+    (src / "ingest" / "manifest.json").write_text("{}")
+    (src / "redact").mkdir()
+    dst = tmp_path / "sweep"
+    with pytest.raises(PipelineError, match="'redact' is not complete"):
+        link_upstream(dst, src, ["generate"])
+    (src / "redact" / "manifest.json").write_text("{}")
+    assert link_upstream(dst, src, ["redact"]) == ["ingest"]
+    assert (dst / "ingest").is_symlink() and (dst / "ingest" / "manifest.json").exists()
