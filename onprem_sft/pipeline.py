@@ -99,7 +99,7 @@ def stage_input_hash(run_dir: Path, spec: StageSpec) -> str:
 
 def link_upstream(run_dir: Path, source: Path, selected: list[str]) -> list[str]:
     """Symlink complete stages of ``source`` that this run does not run itself (sweeps over later stages)."""
-    linked = []
+    todo = []
     for name in STAGES:
         if name in selected:
             break
@@ -108,9 +108,11 @@ def link_upstream(run_dir: Path, source: Path, selected: list[str]) -> list[str]
             continue
         if not (src / "manifest.json").exists():
             raise PipelineError(f"run.reuse_from={source}: stage '{name}' is not complete there")
-        run_dir.mkdir(parents=True, exist_ok=True)
+        todo.append((name, src, dst))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for _, src, dst in todo:
         dst.symlink_to(src.resolve(), target_is_directory=True)
-        linked.append(name)
+    linked = [name for name, _, _ in todo]
     return linked
 
 

@@ -42,9 +42,9 @@ def _decode_key(raw: bytes, where: str) -> bytes:
     if len(raw) == 32:
         return raw
     s = raw.strip()
-    for dec in (bytes.fromhex, base64.b64decode):
+    for dec in (lambda b: bytes.fromhex(b.decode()), lambda b: base64.b64decode(b, validate=True)):
         try:
-            k = dec(s.decode() if dec is bytes.fromhex else s)
+            k = dec(s)
         except (ValueError, UnicodeDecodeError):
             continue
         if len(k) == 32:

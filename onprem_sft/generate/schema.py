@@ -19,3 +19,12 @@ class GenerateConfig:
     answer_temperature: float = 0.0
     max_question_tokens: int = 256
     max_answer_tokens: int = 192
+    retry_temperature: float = 0.7     # a greedy retry would repeat the same output
+    min_chunk_chars: int = 40          # shorter redacted chunks are rejected (nothing to ask about)
+    min_question_chars: int = 10
+    max_question_chars: int = 200      # bounds in the JSON schema keep every output finite
+    max_answer_chars: int = 600
+    max_verify_tokens: int = 16
+    distractor_tries: int = 2          # candidates verified per unanswerable question
+    max_overlap: float = 0.5           # distractors overlapping the source chunk more are skipped
+    unfound: str = "reject"            # answer step says "not in context": reject | refusal (keep as unanswerable)

@@ -136,6 +136,8 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "| `redact/` | boundary | redacted chunks; audit log with counts, offsets and HMAC fingerprints, never values"
         + ("; reversible AES-GCM vault of originals" if f["vault"] else "") + " |",
         "| `keys/` | secret | HMAC key of the fingerprints (default location; move it off the run dir) |",
+        *(["| `vault/` | raw (encrypted) | AES-GCM vault of original values, key in `keys/vault.key` or "
+           "redaction.vault_key_file |"] if f["vault"] else []),
         "| `generate/`, `curate/`, `dataset/` | redacted | questions, QnA, judgements, SFT rows, every LLM call |",
         "| `train/`, `evaluate/`, `report/` | redacted | adapter, answers and metrics, report |",
         "| `security/` | metadata | this file, guard start records, egress attempts, verify results |",

@@ -49,3 +49,18 @@ def merge_adapter(base: str | Path, adapter: str | Path, out: str | Path) -> Pat
         shutil.rmtree(out)
     tmp.rename(out)
     return out
+
+
+def answer_loss(model, tok, rows, max_length: int = 1024) -> float:  # noqa: ANN001
+    """Mean cross-entropy over answer tokens only (the training objective) on ``rows``; no grad."""
+    import torch
+
+    from onprem_sft.train.data import Collator, Encoder, encode_rows, ensure_pad_token
+
+    ensure_pad_token(tok)
+    encoded, _ = encode_rows(Encoder(tok, max_length), rows)
+    batch = Collator(tok.pad_token_id)(encoded)
+    batch.pop("n_tokens")
+    model.eval()
+    with torch.no_grad():
+        return float(model(**batch, use_cache=False).loss)

@@ -3,70 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from curate_testkit import REF, make_ctx
 
-from onprem_sft.artifacts import StageDir, iter_jsonl, read_records, write_jsonl
-from onprem_sft.config import compose
+from onprem_sft.artifacts import iter_jsonl, read_records
 from onprem_sft.curate import stage as curate_stage
-from onprem_sft.pipeline import StageContext
 from onprem_sft.records import Judgement, LLMCall, QAPair
-
-C1 = ("Article 3 (Payment of insurance benefits) The insurer pays the hospitalisation benefit to the "
-      "beneficiary when the insured is hospitalised for an accident within the insurance period.")
-C2 = ("Article 12 (Cancellation) The policyholder may cancel the contract within 15 days of receiving the "
-      "policy, and the insurer refunds the premium paid.")
-C3 = ("Article 5 (Premium payment) The policyholder pays the premium by the due date; an unpaid premium "
-      "after a 30-day grace period lapses the contract.")
-C4 = "Annex B. Staff canteen: kimchi stew with pork and tofu is served on Fridays."
-REF = "The answer cannot be found."
-
-
-def v(**scores) -> str:
-    return json.dumps({**scores, "rationale": "checked against the context"})
-
-
-GOOD = v(groundedness=5, relevance=5, correctness=5)
-
-
-@pytest.fixture
-def table(make_pair):
-    P = make_pair
-    pairs = [
-        P(1, "Who receives the hospitalisation benefit?", "Answer: the beneficiary", doc="d1", context=C1),
-        P(2, "who receives the hospitalisation benefit", "The beneficiary of the policy.", doc="d2", context=C1),
-        P(3, "How is the kimchi stew in the canteen made?", "With pork and tofu.", doc="d1", context=C4),
-        P(4, "Who?", "The insurer.", doc="d1", context=C1),
-        P(5, "Within how many days may the policyholder cancel the contract?", "Within 90 days.", doc="d2",
-          context=C2),
-        P(6, "How long is the grace period for an unpaid insurance premium?", REF, doc="d1", context=C2,
-          answerable=False),
-        P(7, "What happens when the insurance premium stays unpaid after the grace period?",
-          "The contract lapses.", doc="d2", context=C3),
-        P(8, "When must the policyholder pay the insurance premium?", "By the due date.", doc="d2",
-          context=C3),
-    ]
-    responses = {
-        ("judge", "qa-1"): GOOD,
-        ("judge", "qa-2"): v(groundedness=4, relevance=4, correctness=4),
-        ("judge", "qa-5"): v(groundedness=1, relevance=5, correctness=5),
-        ("judge", "qa-6"): v(relevance=4, refusal=5),
-        ("judge", "qa-7"): ['{"groundedness": 5, "relev', GOOD],      # truncated, then fine on retry
-        ("judge", "qa-8"): ["not json", "still not json"],
-    }
-    return pairs, responses
-
-
-def make_ctx(tmp_path: Path, pairs, overrides=()) -> StageContext:
-    cfg = compose(["llm.model=/unused", "prompts=en", "run.progress=false", *overrides])
-    gen = StageDir(tmp_path, "generate")
-    gen.ensure()
-    write_jsonl(gen.records_path, pairs)
-    out = StageDir(tmp_path, "curate")
-    out.ensure()
-    return StageContext(cfg=cfg, run_dir=tmp_path, out=out, inputs={"generate": gen})
-
 
 def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> None:
     pairs, responses = table
