@@ -121,13 +121,16 @@ class Redactor:
         t = norm.text
         raw: list[tuple[str, int, int, float, str]] = []
         for rec in self.recognizers:
+            failed = ""
             try:
                 for r in rec.analyze(t, self.entities, None):
                     raw.append((r.entity_type, r.start, r.end, r.score,
                                 (r.recognition_metadata or {}).get("recognizer_name", rec.name)))
-            except Exception as e:
-                raise RedactionError(f"recognizer {rec.name} failed with {type(e).__name__} "
-                                     "(message withheld: it may quote personal data)") from None
+            except Exception as e:   # raised outside the handler: no __context__ that quotes the text
+                failed = type(e).__name__
+            if failed:
+                raise RedactionError(f"recognizer {rec.name} failed with {failed} "
+                                     "(message withheld: it may quote personal data)")
         thr = self.config.score_threshold
         raw = [x for x in raw if x[3] >= thr and x[0] in self.entities]
         if self.clauses is not None and CLAUSE in self.entities:
@@ -145,7 +148,9 @@ class Redactor:
     def _propagate_names(t: str, raw: list[tuple[str, int, int, float, str]],
                          mapping: PlaceholderMap | None) -> list[tuple[str, int, int, float, str]]:
         """Every other mention of a detected name is the same person: over-redact them too."""
-        names = {t[s:e].strip() for ty, s, e, _, _ in raw if ty == "PERSON"}
+        # only names backed by context (role, honorific, title, known first name): a bare Kiwi NNP hit is too
+        # weak to be copied onto every identical word of the text.
+        names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= 0.7}
         if mapping is not None:
             names |= mapping.person_surfaces
         out = []
@@ -178,6 +183,7 @@ class Redactor:
             final.append(dataclasses.replace(sp, operator="mask" if sp.entity_type == CLAUSE else "placeholder",
                                              placeholder=ph))
             values[i] = value
+        failed = ""
         try:
             res = self.anonymizer.anonymize(
                 text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(final)],
@@ -185,7 +191,9 @@ class Redactor:
                 merge_entities_with_spaces=False)
             out_text = res.text
         except Exception as e:
-            raise RedactionError(f"anonymizer failed with {type(e).__name__} (message withheld)") from None
+            failed = type(e).__name__
+        if failed:
+            raise RedactionError(f"anonymizer failed with {failed} (message withheld)")
         if self.vault is not None:
             for i, value in values.items():
                 self.vault.put(mapping.doc_id or doc_id, final[i].placeholder, value)

@@ -14,7 +14,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
@@ -26,9 +25,9 @@ from onprem_sft.curate import domain as dom
 from onprem_sft.curate import judge as jg
 from onprem_sft.curate.agreement import finite_or_none, spearman
 from onprem_sft.curate.dedup import dedup
-from onprem_sft.curate.llm_io import generate_logged
 from onprem_sft.curate.standardise import StandardiseRules, standardise_pair
-from onprem_sft.llm.engine import LLMEngine, LLMRequest, Sampling
+from onprem_sft.llm.calls import CALLS, CACHE, CallLog
+from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.pipeline import StageContext, StageResult, StageSpec
 from onprem_sft.records import Judgement, QAPair, stable_id
 
@@ -36,7 +35,6 @@ log = logging.getLogger("onprem_sft.curate")
 
 JUDGEMENTS = "judgements.jsonl"
 JUDGED_PAIRS = "judged_pairs.jsonl"
-LLM_CALLS = "llm_calls.jsonl"
 
 
 @dataclass
@@ -46,7 +44,6 @@ class Outcome:
     judged_pairs: list[QAPair] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     filters: list[dict[str, Any]] = field(default_factory=list)   # per step: enabled, in, dropped, reasons
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, p: QAPair, step: str, reason: str, **detail: Any) -> None:
         self.rejects.append({"id": p.id, "parent_id": p.parent_id, "doc_id": p.doc_id, "step": step,
@@ -58,19 +55,29 @@ class Outcome:
                              "reasons": dict(sorted(reasons.items())), **info})
 
 
-class LazyEngine:
-    """Builds the LLM engine on first use only (a lexical-only, judge-off run never loads a model)."""
+class LazyLLM:
+    """Engine + shared call log, built on first use only (a lexical-only, judge-off run loads no model).
 
-    def __init__(self, factory: Callable[[], LLMEngine]):
+    Calls go through ``onprem_sft.llm.calls.CallLog``: every call logged to ``curate/llm_calls.jsonl``,
+    and a resumed stage reuses the verdicts an interrupted run already paid for."""
+
+    def __init__(self, factory: Callable[[], LLMEngine], stage_dir: Any):
         self._factory = factory
+        self._dir = stage_dir
         self.engine: LLMEngine | None = None
+        self.calls: CallLog | None = None
 
-    def get(self) -> LLMEngine:
-        if self.engine is None:
+    def generate(self, requests: Sequence[LLMRequest], *, desc: str) -> list[LLMResponse]:
+        if not requests:
+            return []
+        if self.calls is None:
             self.engine = self._factory()
-        return self.engine
+            self.calls = CallLog(self._dir, "curate", self.engine)
+        return self.calls.generate(requests, desc=desc)
 
-    def close(self) -> None:
+    def close(self, success: bool = True) -> None:
+        if self.calls is not None:
+            self.calls.close(success=success)
         if self.engine is not None:
             self.engine.close()
 
@@ -88,8 +95,8 @@ def _standardise(pairs: Sequence[QAPair], c: Any, refusal: str, out: Outcome, pr
     return kept
 
 
-def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusal: str, engine: LazyEngine,
-            calls: Path, seed: int, out: Outcome) -> list[QAPair]:
+def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusal: str, llm: LazyLLM,
+            seed: int, out: Outcome) -> list[QAPair]:
     d = c.domain
     if not d.enabled or not pairs:
         out.step_done("domain", bool(d.enabled), len(pairs))
@@ -120,7 +127,7 @@ def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusa
                                                             question=pairs[i].question, answer=pairs[i].answer)}),
             sources=(pairs[i],), sampling=Sampling(temperature=0.0, max_tokens=d.max_tokens, seed=seed),
             json_schema=dom.DOMAIN_SCHEMA) for i in flagged]
-        for i, resp in zip(flagged, generate_logged(engine.get(), reqs, calls, desc="domain")):
+        for i, resp in zip(flagged, llm.generate(reqs, desc="domain")):
             try:
                 obj = json.loads(resp.text)
                 llm_says[i] = (bool(obj["in_domain"]), " ".join(str(obj.get("reason", "")).split())[:200])
@@ -144,8 +151,8 @@ def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusa
     return kept
 
 
-def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: LazyEngine, calls: Path,
-           seed: int, out: Outcome) -> list[QAPair]:
+def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, llm: LazyLLM, seed: int,
+           out: Outcome) -> list[QAPair]:
     jc = c.judge
     if not jc.enabled or not pairs:
         out.step_done("judge", bool(jc.enabled), len(pairs))
@@ -162,7 +169,7 @@ def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, engine: Lazy
         reqs = [jg.build_request(p, jp, refusal=refusal, max_tokens=jc.max_tokens, temperature=jc.temperature,
                                  rationale_max_chars=jc.rationale_max_chars, seed=seed, attempt=attempt)
                 for p in todo]
-        resps = generate_logged(engine.get(), reqs, calls, desc=f"judge{' retry' if attempt else ''}")
+        resps = llm.generate(reqs, desc=f"judge{' retry' if attempt else ''}")
         retry = []
         for p, req, resp in zip(todo, reqs, resps):
             try:
@@ -221,17 +228,18 @@ def _dedup(pairs: list[QAPair], c: Any, out: Outcome) -> list[QAPair]:
     return kept
 
 
-def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, engine: LazyEngine, calls_path: Path,
-           progress: bool = False) -> Outcome:
-    """All curation steps on ``pairs`` (pure apart from the LLM calls logged to ``calls_path``)."""
+def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: bool = False) -> Outcome:
+    """All curation steps on ``pairs`` (pure apart from the logged LLM calls)."""
     c, prompts = cfg.curate, cfg.prompts
+    if c.judge.enabled:
+        jg.JudgePrompts.from_config(prompts)    # bad prompts fail before any model starts
     refusal = str(prompts.refusal)
     seed = int(cfg.run.seed)
     out = Outcome(kept=[])
     cur = _standardise(pairs, c, refusal, out, progress)
     corpus = dom.corpus_texts(pairs)      # every context generate saw, also of pairs dropped above
-    cur = _domain(cur, corpus, c, prompts, refusal, engine, calls_path, seed, out)
-    cur = _judge(cur, c, prompts, refusal, engine, calls_path, seed, out)
+    cur = _domain(cur, corpus, c, prompts, refusal, llm, seed, out)
+    cur = _judge(cur, c, prompts, refusal, llm, seed, out)
     out.kept = _dedup(cur, c, out)
     return out
 
@@ -240,19 +248,22 @@ def _default_engine(ctx: StageContext) -> Callable[[], LLMEngine]:
     def build() -> LLMEngine:
         from onprem_sft.llm.factory import build_engine
 
-        return build_engine(ctx.cfg.llm, ctx.run_dir)
+        return build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress)
     return build
 
 
 def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None) -> StageResult:
     pairs = ctx.input("generate").read(QAPair)
-    calls_path = ctx.out.path / LLM_CALLS
-    calls_path.unlink(missing_ok=True)          # a rerun logs afresh
-    engine = LazyEngine(engine_factory or _default_engine(ctx))
+    llm = LazyLLM(engine_factory or _default_engine(ctx), ctx.out)
+    ok = False
     try:
-        out = curate(pairs, ctx.cfg, engine=engine, calls_path=calls_path, progress=ctx.progress)
+        out = curate(pairs, ctx.cfg, llm=llm, progress=ctx.progress)
+        ok = True
     finally:
-        engine.close()
+        llm.close(success=ok)
+    if llm.calls is None:                       # no LLM this time: no stale log from an earlier run
+        for name in (CALLS, CACHE):
+            (ctx.out.path / name).unlink(missing_ok=True)
     ctx.out.write_records(out.kept)
     write_jsonl(ctx.out.path / JUDGEMENTS, out.judgements)
     write_jsonl(ctx.out.path / JUDGED_PAIRS, out.judged_pairs)
@@ -261,15 +272,18 @@ def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None
     counts = {"input": len(pairs), "kept": len(out.kept), "judged": len(out.judgements), **dropped,
               "unanswerable_kept": sum(not p.answerable for p in out.kept)}
     model: dict[str, Any] = {}
-    if engine.engine is not None:
-        model = {"path": engine.engine.model_path, "checksum": getattr(engine.engine, "model_checksum", "")}
+    extra: dict[str, Any] = {"filters": out.filters, "thresholds": to_container(ctx.cfg.curate)}
+    if llm.engine is not None and llm.calls is not None:
+        model = {"path": llm.engine.model_path, "checksum": llm.engine.model_checksum,
+                 "engine": type(llm.engine).__name__}
+        extra["llm"] = llm.calls.stats.to_dict()
+        counts.update(llm_requests=llm.calls.stats.requests, llm_cached=llm.calls.stats.cached)
     jc = ctx.cfg.curate.judge
     summary = (f"curate: {len(pairs)} pairs in, {len(out.kept)} kept; dropped "
                + ", ".join(f"{f['step']} {f['dropped']}" for f in out.filters))
     return StageResult(counts=counts, model=model,
                        sampling={"judge": {"temperature": jc.temperature, "max_tokens": jc.max_tokens}},
-                       extra={"filters": out.filters, "thresholds": to_container(ctx.cfg.curate)},
-                       summary=summary)
+                       extra=extra, summary=summary)
 
 
 STAGE = StageSpec(name="curate", inputs=("generate",), config_keys=("curate", "prompts", "llm"), run=run)

@@ -12,3 +12,7 @@ class DatasetConfig:
     min_eval_docs: int = 1
     seed: int = 0
     write_hf: bool = True
+    # chat only: a system message (""= the tokenizer template's default, if it has one)
+    system_prompt: str = ""
+    # fewer than 2 documents: split by source chunk instead (and say so) | error
+    fallback: str = "chunk"

@@ -111,7 +111,7 @@ def length_stats(texts: Sequence[str]) -> dict[str, Any]:
 
     def q(xs: list[int], f: float) -> float:
         s = sorted(xs)
-        return float(s[min(len(s) - 1, int(round(f * (len(s) - 1))))])
+        return float(s[min(len(s) - 1, round(f * (len(s) - 1)))])
 
     return {"n": len(texts), "chars_mean": round(statistics.fmean(chars), 2),
             "chars_median": float(statistics.median(chars)), "chars_p90": q(chars, 0.9),

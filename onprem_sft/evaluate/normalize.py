@@ -51,7 +51,7 @@ def normalize_text(s: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _kiwi():  # noqa: ANN202 - kiwipiepy.Kiwi or None
+def _kiwi():
     try:
         from kiwipiepy import Kiwi
     except ImportError:  # pragma: no cover - kiwipiepy is a declared dependency
@@ -72,7 +72,7 @@ def _strip_suffix_rules(word: str) -> str:
     return word
 
 
-def _korean_stems_kiwi(text: str, spans: list[tuple[int, int]], kiwi) -> dict[int, str]:  # noqa: ANN001
+def _korean_stems_kiwi(text: str, spans: list[tuple[int, int]], kiwi) -> dict[int, str]:
     """Stem of every Hangul word (by word index) from one Kiwi pass over the whole text."""
     last_end = [-1] * len(spans)
     starts = [a for a, _ in spans]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass
@@ -15,6 +14,6 @@ class EvaluateConfig:
     judge: bool = True                # LLM judge 1-5 with the generation model (llm.*)
     judge_max_tokens: int = 256
     judge_context_chars: int = 3000   # context shown to the judge is cut to this many characters
-    external: Optional[str] = None    # SQuAD v2 JSON file (KorQuAD-style), scored with the same metrics
+    external: str | None = None    # SQuAD v2 JSON file (KorQuAD-style), scored with the same metrics
     external_max: int = 200           # 0 = every question of the external file
     examples_in_report: int = 5       # wins and losses listed per set

@@ -32,10 +32,35 @@ class EvaluateError(RuntimeError):
     """Nothing to evaluate, or no adapter to evaluate; the message names the fix."""
 
 
-def eval_items(rows: Sequence[SFTExample], refusal: str, max_examples: int = 0) -> list[EvalItem]:
-    items = [EvalItem(example=r, references=(r.completion if r.answerable else refusal,), source="eval")
+def clean_reference(completion: str, end_markers: Sequence[str] = ()) -> str:
+    """The answer inside a completion: chat-template completions end with an end-of-turn marker
+    (``<|im_end|>``) the model never prints as text; strip those and surrounding whitespace."""
+    text = completion.strip()
+    changed = True
+    while changed:
+        changed = False
+        for m in end_markers:
+            if m and text.endswith(m):
+                text, changed = text[: -len(m)].rstrip(), True
+    return text
+
+
+def eval_items(rows: Sequence[SFTExample], refusal: str, max_examples: int = 0,
+               end_markers: Sequence[str] = ()) -> list[EvalItem]:
+    items = [EvalItem(example=r, references=(clean_reference(r.completion, end_markers) if r.answerable
+                                             else refusal,), source="eval")
              for r in rows if r.split == "eval"]
     return items[:max_examples] if max_examples > 0 else items
+
+
+def end_markers(cfg: Any) -> list[str]:
+    """Special tokens of the base model's tokenizer (only needed for dataset.template=chat)."""
+    if str(cfg.dataset.template) != "chat":
+        return []
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(cfg.model.path))
+    return sorted(set(tok.all_special_tokens), key=len, reverse=True)
 
 
 def adapter_dir(run_dir: Path) -> Path:
@@ -119,7 +144,7 @@ def run(ctx: StageContext) -> StageResult:
     cfg, ecfg = ctx.cfg, ctx.cfg.evaluate
     refusal = str(cfg.prompts.refusal)
     dataset_rows = ctx.input("dataset").read(SFTExample)
-    items = eval_items(dataset_rows, refusal, int(ecfg.max_examples))
+    items = eval_items(dataset_rows, refusal, int(ecfg.max_examples), end_markers(cfg))
     rejects: list[dict[str, Any]] = []
     ext: list[EvalItem] = []
     same_prompt = None

@@ -1,9 +1,10 @@
 """The SFT prompt for questions that do not come from the dataset stage (external SQuAD v2 file).
 
 Eval-split rows already carry their rendered ``prompt``; external questions must be rendered the same
-way, so ``prompt_renderer`` follows ``dataset.template``: ``seed`` fills ``prompts.sft_template``,
-``chat`` additionally wraps it in the base model's chat template. ``check_renderer`` compares against
-real eval rows and warns when the dataset stage renders differently.
+way, so ``prompt_renderer`` uses the dataset stage's formatters for ``dataset.template`` (``seed`` fills
+``prompts.sft_template``; ``chat`` also wraps it in the base model's chat template).
+``check_renderer`` compares against real eval rows and warns when they were rendered differently
+(e.g. the dataset was built with another template than the current config).
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ def fill(template: str, question: str, context: str) -> str:
 
 
 def prompt_renderer(cfg: Any) -> Callable[[str, str], str]:
+    """(question, context) -> prompt, with the dataset stage's own formatters (``dataset.format``)."""
+    from onprem_sft.dataset import format as F
+    from onprem_sft.records import QAPair
+
     template = str(cfg.prompts.sft_template)
-    if str(cfg.dataset.template) != "chat":
-        return lambda q, c: fill(template, q, c)
-    from transformers import AutoTokenizer
+    if str(cfg.dataset.template) == "chat":
+        tok = F.load_tokenizer(str(cfg.model.path), bool(cfg.model.get("trust_remote_code", False)))
+        fmt = F.chat_formatter(template, tok, str(cfg.dataset.get("system_prompt", "") or ""))
+    else:
+        fmt = F.seed_formatter(template)
 
-    tok = AutoTokenizer.from_pretrained(str(cfg.model.path))
-
-    def chat(q: str, c: str) -> str:
-        return tok.apply_chat_template([{"role": "user", "content": fill(template, q, c)}], tokenize=False,
-                                       add_generation_prompt=True)
-    return chat
+    def render(question: str, context: str) -> str:
+        return fmt(QAPair(id="external", parent_id=None, question=question, context=context, answer=""))[0]
+    return render
 
 
 def check_renderer(render: Callable[[str, str], str], rows: Sequence[SFTExample]) -> bool:

@@ -15,10 +15,20 @@ from typing import Any, TypeVar
 
 from onprem_sft.artifacts import sha256_text
 from onprem_sft.generate.distractors import DistractorIndex, pick_unanswerable
-from onprem_sft.generate.parsing import (ParseFailure, answer_in_context, parse_answer, parse_questions,
-                                         parse_verify)
-from onprem_sft.generate.prompts import (VERIFY_SCHEMA, GeneratePrompts, answer_schema, context_text,
-                                         question_schema)
+from onprem_sft.generate.parsing import (
+    ParseFailure,
+    answer_in_context,
+    parse_answer,
+    parse_questions,
+    parse_verify,
+)
+from onprem_sft.generate.prompts import (
+    VERIFY_SCHEMA,
+    GeneratePrompts,
+    answer_schema,
+    context_text,
+    question_schema,
+)
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMRequest, LLMResponse, Sampling
 from onprem_sft.records import QAPair, Question, RedactedChunk, stable_id

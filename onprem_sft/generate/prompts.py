@@ -85,7 +85,8 @@ class GeneratePrompts:
                 raise PromptConfigError(f"generate.qtypes has {t!r} but prompts.generate.question.types has "
                                         f"only {sorted(types)}")
             counts[t] = counts.get(t, 0) + 1
-        return ", ".join(f"{n} {types[t]}" for t, n in counts.items())
+        item = str(self.raw["question"].get("type_item") or "{n} {desc}")
+        return ", ".join(_fmt(item, "generate.question.type_item", n=n, desc=types[t]) for t, n in counts.items())
 
     def question_messages(self, context: str, qtypes: Sequence[str]) -> tuple[dict[str, str], ...]:
         q = self.raw["question"]

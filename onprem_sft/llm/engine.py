@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from onprem_sft.records import Chunk, Document, QAPair, Question, RedactedChunk, Record, SFTExample
+from onprem_sft.records import Chunk, Document, QAPair, Question, Record, RedactedChunk, SFTExample
 
 # Records whose text is allowed in a prompt: the redacted chunk and what was generated from it.
 REDACTED_ZONE: tuple[type[Record], ...] = (RedactedChunk, Question, QAPair, SFTExample)
@@ -116,7 +116,7 @@ class LLMEngine(abc.ABC):
     def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:
         """Run all requests (batched by the engine); show progress with tokens/s; same order out."""
 
-    def close(self) -> None:  # noqa: B027 - optional
+    def close(self) -> None:
         """Free the engine (stop a server we started, release memory)."""
 
     def __enter__(self) -> LLMEngine:

@@ -47,7 +47,9 @@ class OfflineEngine(LLMEngine):
         kw: dict[str, Any] = dict(
             model=self.model_path, dtype=dtype, max_model_len=max_model_len, enforce_eager=enforce_eager,
             enable_prefix_caching=enable_prefix_caching, max_num_seqs=max_num_seqs, seed=seed,
-            tensor_parallel_size=tensor_parallel_size)
+            tensor_parallel_size=tensor_parallel_size,
+            # vLLM 0.32's xgrammar backend reads this engine-wide, not per request: compact JSON only.
+            structured_outputs_config={"disable_any_whitespace": True})
         if enable_lora:
             kw.update(enable_lora=True, max_lora_rank=max_lora_rank)
         if gpu_memory_utilization is not None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from omegaconf import MISSING
-from typing import Optional
 
 
 @dataclass
 class ServerConfig:
     autostart: bool = True           # start/stop a vLLM OpenAI server on loopback ourselves
-    url: Optional[str] = None        # an already running server (loopback), e.g. http://127.0.0.1:8000/v1
+    url: str | None = None        # an already running server (loopback), e.g. http://127.0.0.1:8000/v1
     host: str = "127.0.0.1"
     port: int = 0                    # 0 = pick a free port
     startup_timeout_s: float = 600.0
     api_key: str = "onprem-sft-local"
-    served_model_name: Optional[str] = None  # name on a running server; None = its only base model
+    served_model_name: str | None = None  # name on a running server; None = its only base model
     max_concurrency: int = 0         # requests in flight; 0 = llm.max_num_seqs
     log_file: str = "llm_server.log"  # in the run dir
     extra_args: list[str] = field(default_factory=list)

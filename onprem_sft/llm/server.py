@@ -3,6 +3,10 @@
 Prompts are rendered here with the model's chat template and sent to ``/v1/completions``, so the
 server sees exactly the text the offline engine would (same requests -> same greedy results). Sampling
 fields vLLM would otherwise fill from the model's generation_config are sent explicitly.
+
+Structured output must be compact JSON (no free whitespace) so length-bounded schemas always end; vLLM
+0.32 (xgrammar) only honours that engine-wide, so a server you run yourself needs
+``--structured-outputs-config '{"disable_any_whitespace": true}'`` (the managed server sets it).
 """
 
 from __future__ import annotations
@@ -51,19 +55,18 @@ def base_url(url: str) -> str:
         raise ServerError(f"llm.server.url={url!r} is not on loopback; prompts never leave this machine. "
                           "Run the vLLM server locally and point llm.server.url at 127.0.0.1")
     path = u.path.rstrip("/")
-    if path.endswith("/v1"):
-        path = path[:-3]
+    path = path.removesuffix("/v1")
     return f"{u.scheme}://{u.netloc}{path}"
 
 
 def _get_json(url: str, timeout: float = 5.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - loopback only (checked)
+    with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read().decode("utf-8") or "null")
 
 
 def _healthy(base: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{base}/health", timeout=2.0) as r:  # noqa: S310
+        with urllib.request.urlopen(f"{base}/health", timeout=2.0) as r:
             return r.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -101,7 +104,8 @@ class ManagedServer:
                "--host", host, "--port", str(self.port), "--dtype", dtype,
                "--max-model-len", str(max_model_len), "--max-num-seqs", str(max_num_seqs),
                "--seed", str(seed), "--served-model-name", served_model_name,
-               "--generation-config", "vllm", "--tensor-parallel-size", str(tensor_parallel_size)]
+               "--generation-config", "vllm", "--tensor-parallel-size", str(tensor_parallel_size),
+               "--structured-outputs-config", '{"disable_any_whitespace": true}']
         cmd += ["--enforce-eager"] if enforce_eager else []
         cmd += ["--enable-prefix-caching"] if enable_prefix_caching else ["--no-enable-prefix-caching"]
         if gpu_memory_utilization is not None:
@@ -226,7 +230,7 @@ class ServerEngine(LLMEngine):
                 data=json.dumps({"lora_name": name, "lora_path": str(Path(adapter).resolve())}).encode(),
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._api_key}"})
             try:
-                urllib.request.urlopen(req, timeout=120).read()  # noqa: S310 - loopback
+                urllib.request.urlopen(req, timeout=120).read()
             except urllib.error.URLError as e:
                 raise AdapterError(f"server at {self.base} could not load adapter {adapter} ({e}); start it with "
                                    "--enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or "

@@ -139,7 +139,7 @@ def _agreement_rows(a: dict[str, Any]) -> list[list[Any]]:
 
 
 def render_html(d: dict[str, Any]) -> str:
-    st = [[s["stage"], "done" if s["done"] else "not run",
+    st = [[s["stage"], "done" if s["done"] else ("this report" if s["stage"] == "report" else "not run"),
            ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items()),
            fmt(s.get("seconds")) if s.get("seconds") is not None else "-"] for s in d["stages"]]
     red = d["redaction"]
@@ -191,7 +191,8 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
            "## Stages", "", "| stage | status | counts | seconds |", "|---|---|---|---|"]
     for s in d["stages"]:
         counts = ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items())
-        out.append(f"| {s['stage']} | {'done' if s['done'] else 'not run'} | {counts} | "
+        status = "done" if s["done"] else ("this report" if s["stage"] == "report" else "not run")
+        out.append(f"| {s['stage']} | {status} | {counts} | "
                    f"{fmt(s.get('seconds')) if s.get('seconds') is not None else '-'} |")
     if d["redaction"]:
         out += ["", "## Redaction", "", "| entity type | count |", "|---|---|"]

@@ -21,10 +21,10 @@ def _get(cfg: Any, dotted: str, default: Any = None) -> Any:
     for part in dotted.split("."):
         try:
             cur = cur[part] if isinstance(cur, dict) else getattr(cur, part)
-        except Exception:
+        except Exception:  # noqa: BLE001 - an unresolvable interpolation reads as "not set"
             try:
                 cur = cur.get(part)  # DictConfig / dict
-            except Exception:
+            except Exception:  # noqa: BLE001
                 return default
         if cur is None:
             return default
@@ -79,7 +79,7 @@ def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
 def render(cfg: Any, run_dir: str | Path) -> str:
     f = describe(cfg, run_dir)
     rd = f["run_dir"]
-    net = "loopback only" + (f" + {', '.join(f['allow_hosts'])}" if f["allow_hosts"] else "")
+    net = "loopback" + (f" + {', '.join(f['allow_hosts'])}" if f["allow_hosts"] else " only")
     raw_note = ("kept (redaction.keep_raw=true)" if f["keep_raw"]
                 else "emptied after redaction (redaction.keep_raw=false; hashes kept in redact/raw_scrub.json)")
     lines = [
@@ -87,15 +87,15 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "",
         f"Generated from the resolved configuration. Run dir: `{rd}`. Stages: {', '.join(f['stages'])}.",
         "",
-        f"- Network: **{net}**; egress guard **{'on' if f['egress_guard'] else 'OFF'}** "
-        "(refused attempts land in `security/egress.jsonl`); HF/vLLM/telemetry offline flags set.",
+        (f"- Network: **{net}**; egress guard **{'on' if f['egress_guard'] else 'OFF'}** "
+         "(refused attempts land in `security/egress.jsonl`); HF/vLLM/telemetry offline flags set."),
         f"- Raw text: {raw_note}.",
         f"- Redaction HMAC key (value fingerprints): `{f['hmac_key_file']}` - keep it off the redacted zone.",
         "",
         "```mermaid",
         "flowchart LR",
         "  subgraph RAW[\"raw zone (personal data)\"]",
-        f"    SRC[(\"corpus files\")] --> ING[\"ingest/ documents.jsonl, records.jsonl\"]",
+        "    SRC[(\"corpus files\")] --> ING[\"ingest/ documents.jsonl, records.jsonl\"]",
         "  end",
         "  subgraph RED[\"redaction\"]",
         "    ING --> RDX[\"redact: Presidio + ko/en recognizers\"]",
@@ -114,7 +114,7 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "  GEN <-. prompts from redacted records .-> LLM",
         "  CUR <-. judge prompts .-> LLM",
         "  EV <-. base vs tuned answers .-> LLM",
-        f"  SLM{{{{\"trained sLLM\"}}}}",
+        "  SLM{{\"trained sLLM\"}}",
         "  DS -. train rows .-> SLM",
         "  NET((\"internet\")) -. blocked by the egress guard .-x SAFE",
         "```",
@@ -136,17 +136,17 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "| `redact/` | boundary | redacted chunks; audit log with counts, offsets and HMAC fingerprints, never values"
         + ("; reversible AES-GCM vault of originals" if f["vault"] else "") + " |",
         "| `keys/` | secret | HMAC key of the fingerprints (default location; move it off the run dir) |",
-        *(["| `vault/` | raw (encrypted) | AES-GCM vault of original values, key in `keys/vault.key` or "
-           "redaction.vault_key_file |"] if f["vault"] else []),
+        *([("| `vault/` | raw (encrypted) | AES-GCM vault of original values, key in `keys/vault.key` or "
+            "redaction.vault_key_file |")] if f["vault"] else []),
         "| `generate/`, `curate/`, `dataset/` | redacted | questions, QnA, judgements, SFT rows, every LLM call |",
         "| `train/`, `evaluate/`, `report/` | redacted | adapter, answers and metrics, report |",
         "| `security/` | metadata | this file, guard start records, egress attempts, verify results |",
         "",
         "## What each model sees",
         "",
-        f"- Generator / judge LLM `{f['llm_model']}`: only redacted chunks and text generated from them "
-        "(enforced: requests from raw records are refused; every prompt is logged in `<stage>/llm_calls.jsonl` "
-        "and re-scanned by `onprem-sft verify`).",
+        (f"- Generator / judge LLM `{f['llm_model']}`: only redacted chunks and text generated from them "
+         "(enforced: requests from raw records are refused; every prompt is logged in `<stage>/llm_calls.jsonl` "
+         "and re-scanned by `onprem-sft verify`)."),
         f"- Trained model `{f['train_model']}`: the SFT rows of `dataset/` (redacted questions, contexts, answers).",
         "- Evaluation: the eval split's prompts, sent to the base model and to the base model + adapter.",
         "",

@@ -29,12 +29,12 @@ def _plain(cfg: Any, key: str) -> Any:
 
     try:
         return to_container(cfg[key])
-    except Exception:      # an interpolation that cannot resolve here: record it unresolved
+    except Exception:  # noqa: BLE001 - an interpolation that cannot resolve here: record it unresolved
         try:
             from omegaconf import OmegaConf
 
             return OmegaConf.to_container(cfg[key], resolve=False)
-        except Exception:
+        except Exception:  # noqa: BLE001
             return None
 
 

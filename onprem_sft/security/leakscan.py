@@ -20,7 +20,7 @@ from onprem_sft.security.lineage import iter_lines
 from onprem_sft.security.verify import CheckResult, RunView
 
 REDACTED_FILES = ("redact/records.jsonl", "generate/questions.jsonl", "generate/records.jsonl",
-                  "curate/records.jsonl", "dataset/records.jsonl")
+                  "curate/judged_pairs.jsonl", "curate/records.jsonl", "dataset/records.jsonl")
 RAW_FILES = ("ingest/documents.jsonl", "ingest/records.jsonl")
 TEXT_SUFFIXES = {".md", ".html", ".htm", ".txt", ".json", ".jsonl", ".csv", ".yaml", ".yml", ".tsv", ".log"}
 MAX_SCAN_BYTES = 64 << 20
@@ -185,7 +185,8 @@ def check_llm_inputs(view: RunView) -> CheckResult:
 
 # ---- check 2 -----------------------------------------------------------------------------------
 
-QNA_FILES = ("generate/questions.jsonl", "generate/records.jsonl", "curate/records.jsonl", "curate/judgements.jsonl")
+QNA_FILES = ("generate/questions.jsonl", "generate/records.jsonl", "curate/judged_pairs.jsonl", "curate/records.jsonl",
+             "curate/judgements.jsonl")
 
 
 def output_files(view: RunView) -> list[Path]:

@@ -19,11 +19,18 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import MANIFEST, atomic_write_json, atomic_write_text, sha256_file, sha256_text, sha256_tree
+from onprem_sft.artifacts import (
+    MANIFEST,
+    atomic_write_json,
+    atomic_write_text,
+    sha256_file,
+    sha256_text,
+    sha256_tree,
+)
 
 LINEAGE = "lineage.jsonl"
 SIGNATURE = "lineage.sig.json"
@@ -34,7 +41,7 @@ RECORD_FILES: dict[str, tuple[str, ...]] = {
     "ingest": ("documents.jsonl", "records.jsonl"),
     "redact": ("audit.jsonl", "records.jsonl"),
     "generate": ("llm_calls.jsonl", "questions.jsonl", "records.jsonl"),
-    "curate": ("records.jsonl", "llm_calls.jsonl", "judgements.jsonl"),
+    "curate": ("judged_pairs.jsonl", "records.jsonl", "llm_calls.jsonl", "judgements.jsonl"),
     "dataset": ("records.jsonl",),
     "train": (),
     "evaluate": ("llm_calls.jsonl", "records.jsonl"),
@@ -229,7 +236,7 @@ def build_lineage(run_dir: str | Path, key_file: str | Path | None = None) -> Pa
     run_dir = Path(run_dir)
     nodes = collect(run_dir)
     header = {"kind": "lineage_header", "schema": 1, "nodes": len(nodes),
-              "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+              "created": datetime.now(UTC).isoformat(timespec="seconds")}
     lines = [json.dumps(header, sort_keys=True)] + [json.dumps(n.to_dict(), ensure_ascii=False, sort_keys=True)
                                                      for n in nodes]
     path = run_dir / LINEAGE

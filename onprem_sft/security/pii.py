@@ -50,7 +50,11 @@ def key_path(view: Any) -> Path:
     configured = (view.resolved.get("redaction") or {}).get("hmac_key_file")
     if configured:
         return Path(configured)
-    return view.run_dir / DEFAULT_KEY
+    own = view.run_dir / DEFAULT_KEY
+    redact = view.run_dir / "redact"
+    if not own.exists() and redact.is_symlink():   # run.reuse_from linked redact/: its key is in the source run
+        return redact.resolve().parent / DEFAULT_KEY
+    return own
 
 
 def fingerprint(key: bytes, value: str) -> str:

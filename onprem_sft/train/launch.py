@@ -17,12 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from onprem_sft.pipeline import PipelineError
+
 log = logging.getLogger("onprem_sft.train")
 
 WORKER = "onprem_sft.train.worker"
 
 
-class LaunchError(RuntimeError):
+class LaunchError(PipelineError):
     """A rank failed; the message carries the tail of the launcher's log and where the full log is."""
 
 

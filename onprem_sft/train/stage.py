@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -18,21 +19,22 @@ from typing import Any
 from onprem_sft.artifacts import atomic_write_json, config_hash, sha256_file, sha256_tree
 from onprem_sft.config import ConfigError
 from onprem_sft.models.prepare import check_model_dir
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
 from onprem_sft.records import SFTExample
 from onprem_sft.train import launch
 from onprem_sft.train.data import Encoder, encode_rows, ensure_pad_token, pack
 from onprem_sft.train.export import merge_adapter, model_checksum
 from onprem_sft.train.plan import build_spec
-from onprem_sft.train.worker import ADAPTER, LOG, RESULT
+from onprem_sft.train.worker import ADAPTER, CHECKPOINTS, LOG, RESULT
 
 log = logging.getLogger("onprem_sft.train")
 
 SPEC = "train_spec.json"
 MERGED = "merged"
+FINGERPRINT = "fingerprint.json"
 
 
-class TrainDataError(ValueError):
+class TrainDataError(PipelineError, ValueError):
     """The dataset cannot be trained on as configured; the message names the file and the fix."""
 
 
@@ -86,6 +88,26 @@ def preflight(cfg: Any, rows: list[SFTExample], dataset_path: Path) -> tuple[dic
     return {"train": st.to_dict(), "eval": se.to_dict(), "train_sequences": n_seq, "pad_from": pad_from}, rejects
 
 
+def resume_point(out: Path, fingerprint: str, resume: bool) -> str | None:
+    """The last checkpoint when it was written by this very plan; otherwise clear stale checkpoints.
+
+    Decided here, once, before any rank starts, so all ranks agree on where to start.
+    """
+    from transformers.trainer_utils import get_last_checkpoint
+
+    ck = out / CHECKPOINTS
+    fp = ck / FINGERPRINT
+    same = fp.exists() and json.loads(fp.read_text(encoding="utf-8")).get("fingerprint") == fingerprint
+    last = get_last_checkpoint(str(ck)) if ck.is_dir() else None
+    if resume and same and last:
+        return last
+    if ck.exists():
+        shutil.rmtree(ck)
+    ck.mkdir(parents=True)
+    atomic_write_json(fp, {"fingerprint": fingerprint})
+    return None
+
+
 def run(ctx: StageContext) -> StageResult:
     cfg = ctx.cfg
     t0 = time.perf_counter()
@@ -105,6 +127,7 @@ def run(ctx: StageContext) -> StageResult:
     data_sum = sha256_file(ds_dir.records_path)
     spec["fingerprint"] = config_hash([{k: v for k, v in spec.items() if k not in ("out_dir", "progress")},
                                        base_sum, data_sum])
+    spec["resume_from"] = resume_point(out, spec["fingerprint"], bool(cfg.train.resume))
     atomic_write_json(out / SPEC, spec)
     if rejects:
         ctx.out.write_rejects(rejects)
@@ -112,6 +135,8 @@ def run(ctx: StageContext) -> StageResult:
         ctx.out.rejects_path.unlink(missing_ok=True)
     for stale in (RESULT, LOG):
         (out / stale).unlink(missing_ok=True)
+    for stale_dir in (ADAPTER, MERGED):      # a failed rerun must not leave an old model looking current
+        shutil.rmtree(out / stale_dir, ignore_errors=True)
     launcher = spec["train"]["launcher"]
     log.info("train: %d rows (%d eval), %s, deepspeed=%s, world=%d, effective batch %d, %s",
              stats["train"]["rows"], stats["eval"]["rows"], launcher, spec["deepspeed_name"],

@@ -30,7 +30,6 @@ RESULT = "train_result.json"
 LOG = "train_log.jsonl"
 ADAPTER = "adapter"
 CHECKPOINTS = "checkpoints"
-FINGERPRINT = "fingerprint.json"
 
 
 def _dist_env(spec: dict[str, Any]) -> tuple[int, int]:
@@ -168,18 +167,6 @@ def _load_model(spec: dict[str, Any]):  # noqa: ANN202
     return get_peft_model(model, peft_cfg)
 
 
-def _resume_point(spec: dict[str, Any], rank: int) -> str | None:
-    """The last checkpoint, if it was written by this very plan (same fingerprint); else start fresh."""
-    from transformers.trainer_utils import get_last_checkpoint
-
-    ck = Path(spec["out_dir"]) / CHECKPOINTS
-    fp = ck / FINGERPRINT
-    same = fp.exists() and json.loads(fp.read_text()).get("fingerprint") == spec["fingerprint"]
-    if spec["train"]["resume"] and same and ck.is_dir():
-        return get_last_checkpoint(str(ck))
-    return None
-
-
 def _write_log(history: list[dict[str, Any]], path: Path) -> int:
     """Loss-curve rows for the report: step, loss, eval_loss, lr (+ tokens seen, epoch)."""
     rows = []
@@ -220,12 +207,9 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
         data_collator=Collator(tok.pad_token_id, int(t["pad_to_multiple_of"])), processing_class=tok)
     timer = _step_timer()
     trainer.add_callback(timer)
-    resume = _resume_point(spec, rank)
-    if rank == 0:
-        (out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
-        atomic_write_json(out / CHECKPOINTS / FINGERPRINT, {"fingerprint": spec["fingerprint"]})
-        if resume:
-            log.info("resuming from %s", resume)
+    resume = spec.get("resume_from")    # decided once by the stage, so every rank agrees
+    if resume and rank == 0:
+        log.info("resuming from %s", resume)
     t_train = time.perf_counter()
     res = trainer.train(resume_from_checkpoint=resume)
     train_s = time.perf_counter() - t_train

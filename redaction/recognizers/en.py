@@ -18,7 +18,8 @@ def ssn() -> RegexRecognizer:
 def us_phone() -> RegexRecognizer:
     rx = (r"(?<![\d+])(?:\+?1[-.\s]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-.\s])\d{3}[-.\s]\d{4}"
           r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)")
-    return RegexRecognizer("PHONE_NUMBER", [Pat("us_phone", rx, 0.7)], name="UsPhoneRecognizer",
+    plain = Pat("us_phone_plain", r"(?<![\d+])[2-9]\d{2}[2-9]\d{6}(?!\d)", 0.4, needs_context=True)
+    return RegexRecognizer("PHONE_NUMBER", [Pat("us_phone", rx, 0.7), plain], name="UsPhoneRecognizer",
                            context=["phone", "tel", "call", "mobile", "cell", "fax", "contact"], context_boost=0.2,
                            negative_context=["ssn", "social security"])
 

@@ -32,7 +32,8 @@ KO_COMMON = {"이상", "이하", "이내", "이후", "이전", "정보", "지급
              "안내", "전화", "변경", "이자", "조건", "정도", "주의", "방법", "사고", "심사", "신규", "한편", "문의",
              "상기", "하기", "기타", "공제", "보장", "여부", "우리", "모든", "소정", "유의", "전액", "일부", "성명",
              "표시", "마감", "연체", "대출", "임대", "구분", "설명", "확인", "서명", "기준", "금리", "금액", "지점",
-             "도달", "원금", "이용", "감액", "고지", "선택", "모집", "경우", "당사", "본인", "담당", "대리", "과장"}
+             "도달", "원금", "이용", "감액", "고지", "선택", "모집", "경우", "당사", "본인", "담당", "대리", "과장",
+             "상해", "질병", "사망", "입원", "수술", "장해", "진단", "통원", "치료", "공시", "조정", "해지", "해약"}
 
 
 def _ok_ko(name: str) -> bool:
@@ -91,7 +92,7 @@ class KoreanNameRecognizer(EntityRecognizer):
 
 _CAP = r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?"
 _ROLE_RX = "|".join(re.escape(r) for r in sorted(EN_ROLES, key=len, reverse=True))
-RX_TITLE = re.compile(rf"\b(?:{'|'.join(EN_TITLES)})\.?\s+((?:{_CAP}\s+)?(?:[A-Z]\.\s+)?{_CAP})")
+RX_TITLE = re.compile(rf"\b((?:{'|'.join(EN_TITLES)})\.?\s+(?:{_CAP}\s+)?(?:[A-Z]\.\s+)?{_CAP})")
 RX_FIRST = re.compile(rf"\b({_CAP})\s+(?:([A-Z])\.\s+)?({_CAP})\b")
 RX_ROLE_EN = re.compile(rf"(?i:\b(?:{_ROLE_RX}))[:,]?\s+(?:(?i:is|was|named|mr\.?|mrs\.?|ms\.?|dr\.?)\s+)?"
                         rf"({_CAP}(?:\s+[A-Z]\.)?(?:\s+{_CAP}){{1,2}})")
@@ -110,15 +111,15 @@ class EnglishNameRecognizer(EntityRecognizer):
             return []
         out: list[RecognizerResult] = []
 
-        def add(s: int, e: int, score: float, how: str) -> None:
-            words = text[s:e].split()
+        def add(s: int, e: int, score: float, how: str, skip_first: bool = False) -> None:
+            words = text[s:e].split()[1 if skip_first else 0:]
             if any(w.strip(".,") in EN_NOT_NAME for w in words):
                 return
             out.append(RecognizerResult("PERSON", s, e, score,
                                         recognition_metadata={"recognizer_name": f"{self.name}:{how}"}))
 
         for m in RX_TITLE.finditer(text):
-            add(m.start(1), m.end(1), 0.85, "title")
+            add(m.start(1), m.end(1), 0.85, "title", skip_first=True)
         for m in RX_FIRST.finditer(text):
             if m.group(1).lower() in EN_FIRST_NAMES:
                 add(m.start(1), m.end(3), 0.7, "first_name")

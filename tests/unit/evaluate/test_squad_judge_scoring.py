@@ -150,3 +150,13 @@ def test_eval_items_and_renderer_check():
     assert len(eval_items(rows, REFUSAL, max_examples=1)) == 1
     assert check_renderer(lambda q, c: fill(TEMPLATE, q, c), rows)
     assert not check_renderer(lambda q, c: q + c, rows)
+
+
+def test_chat_completion_reference_loses_end_of_turn_marker():
+    from onprem_sft.evaluate.stage import clean_reference
+
+    assert clean_reference("30 days<|im_end|>\n", ["<|im_end|>", "<|endoftext|>"]) == "30 days"
+    assert clean_reference("30 days<|im_end|><|endoftext|>", ["<|im_end|>", "<|endoftext|>"]) == "30 days"
+    assert clean_reference(" 30 days \n") == "30 days"
+    rows = [SFTExample(id="b", parent_id="p", split="eval", completion="ans<|im_end|>\n")]
+    assert eval_items(rows, REFUSAL, end_markers=["<|im_end|>"])[0].references == ("ans",)

@@ -120,6 +120,7 @@ def test_cli_report(log_path, tmp_path, capsys):
     assert "| KR_RRN | 1 |" in md
     for v in RAW_VALUES:
         assert v not in md
+    capsys.readouterr()
     assert audit_main(["report", str(log_path), "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["records"] == 3 and rep["by_document"]["doc-0"]

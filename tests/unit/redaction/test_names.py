@@ -42,6 +42,12 @@ def test_kiwi_finds_names_without_context(redactor, redactor_kiwi, found):
     assert ("PERSON", "김철수") in found(redactor_kiwi, text)
 
 
+def test_bare_analyser_hit_is_not_propagated(redactor_kiwi):
+    # '상해' (injury; also Shanghai, an NNP) must not become a person and spread through an insurance text
+    res = redactor_kiwi.redact("피보험자 홍길동은 상해로 입원하였다. 상해 보험금은 지급한다.")
+    assert res.text.count("상해") == 2 and "<PERSON_1>" in res.text
+
+
 def test_name_propagates_to_other_mentions(redactor):
     res = redactor.redact("피보험자 홍길동은 입원하였다. 이후 홍길동이 퇴원하였다.")
     assert "홍길동" not in res.text

@@ -19,7 +19,7 @@ POSITIVE = [
      "742 Evergreen Terrace, Springfield, OR 97403"),
     ("ADDRESS", "Mail to 1600 Pennsylvania Avenue Apt. 4B today", "1600 Pennsylvania Avenue Apt. 4B"),
     ("PERSON", "The insured, Margaret Thompson, filed a claim.", "Margaret Thompson"),
-    ("PERSON", "Signed by Dr. Alan Whitfield on behalf of the lender.", "Alan Whitfield"),
+    ("PERSON", "Signed by Dr. Alan Whitfield on behalf of the lender.", "Dr. Alan Whitfield"),
     ("PERSON", "Borrower: Kwame Mensah-Ofori", "Kwame Mensah-Ofori"),
     ("DATE_OF_BIRTH", "Date of birth: March 4, 1979", "March 4, 1979"),
 ]

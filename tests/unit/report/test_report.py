@@ -12,7 +12,7 @@ from onprem_sft.artifacts import StageDir, atomic_write_json, write_jsonl
 from onprem_sft.evaluate.records import EvalItem, EvalResult
 from onprem_sft.evaluate.scoring import aggregate, compare, examples, score_answer
 from onprem_sft.records import Chunk, Document, Judgement, QAPair, RedactedChunk, SFTExample
-from onprem_sft.report.collect import RawZoneError, _path, collect, reason_key
+from onprem_sft.report.collect import RawZoneError, _path, reason_key
 from onprem_sft.report.stage import build_report, print_summary
 
 REFUSAL = "답변을 찾을 수 없습니다."
@@ -124,7 +124,7 @@ def test_report_never_reads_raw_zone(run_dir):
 def test_report_tolerates_missing_stages(tmp_path):
     run = tmp_path / "partial"
     _manifest(run, "ingest", {"documents": 2}, 0.1)
-    html_path, md_path, d = build_report(run, tmp_path / "out")
+    html_path, _md_path, d = build_report(run, tmp_path / "out")
     html = html_path.read_text(encoding="utf-8")
     assert "evaluate stage not run" in html and "train stage not run" in html
     assert [s["stage"] for s in d["stages"] if s["done"]] == ["ingest"]

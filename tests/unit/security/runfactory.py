@@ -10,8 +10,17 @@ import json
 from pathlib import Path
 
 from onprem_sft.artifacts import JsonlAppender, StageDir, sha256_text, write_jsonl
-from onprem_sft.records import (Chunk, Document, Judgement, LLMCall, QAPair, Question, RedactedChunk,
-                                SFTExample, stable_id)
+from onprem_sft.records import (
+    Chunk,
+    Document,
+    Judgement,
+    LLMCall,
+    QAPair,
+    Question,
+    RedactedChunk,
+    SFTExample,
+    stable_id,
+)
 from onprem_sft.security.lineage import build_lineage
 
 RAW = ("피보험자 홍길동(900101-1234568)은 2024년 3월 1일 이 보험에 가입하였습니다.\n"

@@ -7,8 +7,16 @@ import json
 import pytest
 from runfactory import AUDIT_HASH, make_run
 
-from onprem_sft.security.lineage import (LINEAGE, SIGNATURE, LineageError, build_lineage, load_lineage,
-                                         line_sha256, trace, verify_signature)
+from onprem_sft.security.lineage import (
+    LINEAGE,
+    SIGNATURE,
+    LineageError,
+    build_lineage,
+    line_sha256,
+    load_lineage,
+    trace,
+    verify_signature,
+)
 
 
 def test_lineage_lists_every_artifact_with_hash_and_parents(tmp_path):
@@ -76,8 +84,12 @@ def test_hmac_signature_detects_edit(tmp_path):
 
 def test_ed25519_signature_checked_with_pinned_public_key(tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption, PrivateFormat,
-                                                              PublicFormat)
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
 
     make_run(tmp_path)
     priv = Ed25519PrivateKey.generate()

@@ -1,0 +1,104 @@
+"""``generate`` stage: redacted chunks -> questions -> grounded answers + verified unanswerable pairs.
+
+Outputs in ``<run>/generate/``: records.jsonl (QAPair), questions.jsonl (Question), llm_calls.jsonl
+(LLMCall, every request/response), rejects.jsonl (chunk/question id + step + reason, no text).
+Only ``RedactedChunk`` records are read and only they (and questions generated from them) reach the
+LLM; ``LLMRequest`` refuses anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from onprem_sft.artifacts import write_jsonl
+from onprem_sft.generate.distractors import STRATEGIES
+from onprem_sft.generate.generator import GenerateOutput, QAGenerator
+from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
+from onprem_sft.llm.calls import CallLog
+from onprem_sft.llm.engine import LLMEngine
+from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.records import RedactedChunk
+
+log = logging.getLogger("onprem_sft.generate")
+
+QUESTIONS = "questions.jsonl"
+
+
+class GenerateConfigError(ValueError):
+    pass
+
+
+def check_config(g: Any) -> None:
+    problems = []
+    if g.answer_style not in ANSWER_STYLES:
+        problems.append(f"generate.answer_style={g.answer_style!r}: choose {ANSWER_STYLES}")
+    if g.distractor not in STRATEGIES:
+        problems.append(f"generate.distractor={g.distractor!r}: choose {STRATEGIES}")
+    if g.unfound not in ("reject", "refusal"):
+        problems.append(f"generate.unfound={g.unfound!r}: choose reject | refusal")
+    if not list(g.qtypes):
+        problems.append("generate.qtypes is empty: list at least one of factual, procedural, reasoning")
+    if problems:
+        raise GenerateConfigError("; ".join(problems))
+
+
+def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
+    """The stage body with a given engine (tests and benchmarks reuse one engine across runs)."""
+    cfg, g = ctx.cfg, ctx.cfg.generate
+    check_config(g)
+    prompts = GeneratePrompts.from_config(cfg.prompts)
+    t0 = time.perf_counter()
+    all_chunks = ctx.input("redact").read(RedactedChunk)
+    chunks = all_chunks[: int(g.max_chunks)] if int(g.max_chunks) > 0 else list(all_chunks)
+    usable = [c for c in chunks if len(c.text.strip()) >= int(g.min_chunk_chars)]
+    short = [{"id": c.id, "parent_id": c.parent_id, "step": "input",
+              "reason": f"redacted chunk shorter than generate.min_chunk_chars={g.min_chunk_chars}"}
+             for c in chunks if len(c.text.strip()) < int(g.min_chunk_chars)]
+    lang = str((cfg.prompts or {}).get("lang", "") or "")
+    with CallLog(ctx.out, "generate", engine) as calls:
+        gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p))
+        out = gen.run(usable, all_chunks)
+    out.rejects = short + out.rejects
+    write_jsonl(ctx.out.path / QUESTIONS, out.questions)
+    ctx.out.write_records(out.pairs)
+    ctx.out.write_rejects(out.rejects)
+    return _result(out, calls, engine, len(chunks), time.perf_counter() - t0, gen)
+
+
+def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: int, seconds: float,
+            gen: QAGenerator) -> StageResult:
+    st = calls.stats
+    n_un = sum(1 for p in out.pairs if not p.answerable)
+    counts = {"chunks": n_chunks, "questions": len(out.questions), "pairs": len(out.pairs),
+              "answerable": len(out.pairs) - n_un, "unanswerable": n_un, "rejects": len(out.rejects),
+              "llm_requests": st.requests, "llm_cached": st.cached, "retries": out.retries}
+    g = gen.g
+    sampling = {
+        "question": {"temperature": float(g.temperature), "max_tokens": int(g.max_question_tokens),
+                     "top_p": gen.top_p},
+        "answer": {"temperature": float(g.answer_temperature), "max_tokens": int(g.max_answer_tokens)},
+        "verify": {"temperature": 0.0, "max_tokens": int(g.max_verify_tokens)},
+        "retry_temperature": float(g.retry_temperature), "seed": gen.seed, "per_request_seeds": True}
+    extra = {"llm": st.to_dict(), "steps": {k: vars(v) for k, v in out.steps.items()},
+             "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
+    summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "
+               f"({n_un} unanswerable); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
+               f"{len(out.rejects)} rejects, {st.prompt_tokens}+{st.completion_tokens} tokens, "
+               f"{st.tokens_per_s:.1f} tok/s out, {seconds:.1f}s")
+    log.info("generate: %s", summary)
+    model = {"path": engine.model_path, "checksum": engine.model_checksum, "engine": type(engine).__name__}
+    return StageResult(counts=counts, model=model, sampling=sampling, extra=extra, summary=summary)
+
+
+def run(ctx: StageContext) -> StageResult:
+    from onprem_sft.llm.factory import build_engine
+
+    check_config(ctx.cfg.generate)
+    GeneratePrompts.from_config(ctx.cfg.prompts)          # bad prompts fail before the engine starts
+    with build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress) as engine:
+        return generate_with_engine(ctx, engine)
+
+
+STAGE = StageSpec(name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate"), run=run)
