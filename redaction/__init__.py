@@ -14,7 +14,9 @@ if os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"):
 
 __version__ = "0.1.0"
 
-from redaction.engine import RedactionError, RedactionResult, Redactor, Span  # noqa: E402
-from redaction.placeholders import PlaceholderMap  # noqa: E402
+from redaction.audit import fingerprint, verify_chain
+from redaction.engine import RedactionError, RedactionResult, Redactor, Span
+from redaction.placeholders import PlaceholderMap
 
-__all__ = ["PlaceholderMap", "RedactionError", "RedactionResult", "Redactor", "Span", "__version__"]
+__all__ = ["PlaceholderMap", "RedactionError", "RedactionResult", "Redactor", "Span", "__version__",
+           "fingerprint", "verify_chain"]

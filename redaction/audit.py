@@ -15,7 +15,7 @@ import hmac
 import json
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,29 @@ def key_id(key: bytes) -> str:
 def fingerprint(value: str, key: bytes) -> str:
     """HMAC-SHA256 of the normalised value (see ``normalize_value``): what ``verify`` compares against."""
     return hmac.new(key, normalize_value(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def scan_fingerprints(text: str, key: bytes, redactor: Any = None) -> list[dict[str, Any]]:
+    """Re-scan any text (e.g. an LLM prompt) and fingerprint what looks like PII, for comparison with a log.
+
+    Placeholders such as ``<PERSON_1>`` are not PII and are never reported.
+    """
+    if redactor is None:
+        from redaction import Redactor
+        from redaction.config import RedactionConfig
+        redactor = Redactor(RedactionConfig(use_name_analyser=False))
+    out = []
+    for sp in redactor.analyze(text):
+        if sp.entity_type == "SENSITIVE_CLAUSE":
+            continue
+        out.append({"type": sp.entity_type, "start": sp.start, "end": sp.end, "score": sp.score,
+                    "fingerprint": fingerprint(text[sp.start:sp.end], key)})
+    return out
+
+
+def logged_fingerprints(path: str | Path) -> set[str]:
+    """Every value fingerprint recorded in an audit log."""
+    return {e["fingerprint"] for r in read_log(path) for e in r["entities"]}
 
 
 def hmac_text(text: str, key: bytes) -> str:
@@ -93,7 +116,7 @@ class AuditLog:
             rec = json.loads(last)
             self.seq, self.prev = rec["seq"] + 1, rec["hash"]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(self.path, "a", encoding="utf-8")
+        self._f = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()/__exit__
 
     def append(self, original: str, result: Any, *, doc_id: str = "", chunk_id: str = "",
                extra: dict[str, Any] | None = None) -> str:
@@ -105,7 +128,7 @@ class AuditLog:
                          "fingerprint": fingerprint(original[sp.start:sp.end], self.key)})
         rec: dict[str, Any] = {
             "v": LOG_VERSION, "seq": self.seq, "prev_hash": self.prev,
-            "ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "ts": datetime.now(UTC).isoformat(timespec="seconds"),
             "doc_id": doc_id, "chunk_id": chunk_id, "language": result.language,
             "input_hmac": hmac_text(original, self.key), "output_sha256": hashlib.sha256(
                 result.text.encode("utf-8")).hexdigest(),

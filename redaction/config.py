@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass
@@ -17,13 +16,13 @@ class SensitiveClauseConfig:
 @dataclass
 class RedactionConfig:
     name: str = "default"
-    languages: list[str] = field(default_factory=lambda: ["ko", "en"])
+    languages: list[str] = field(default_factory=lambda: ["ko", "en"])  # recorded; every recognizer runs on every text
     entities: list[str] = field(default_factory=list)      # [] = every supported type
     score_threshold: float = 0.35
     use_name_analyser: bool = True    # kiwipiepy proper-noun tags for Korean names
     review_below: float = 0.6         # detections under this score are listed for human review
     keep_raw: bool = True             # false: raw chunk text is dropped after redaction (hashes kept)
-    hmac_key_file: Optional[str] = None   # key for value fingerprints; default <run_dir>/../.keys/...
+    hmac_key_file: str | None = None   # key for value fingerprints; default <run_dir>/keys/redaction_hmac.key
     vault: bool = False               # reversible AES-GCM vault of original values
-    vault_key_file: Optional[str] = None
+    vault_key_file: str | None = None
     sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)

@@ -132,7 +132,7 @@ class Generator:
         num = head + str(chk)
         return f"{num[:6]}-{num[6:]}" if hyphen else num
 
-    def value(self, slot: str) -> str:  # noqa: C901 - one branch per slot, deliberately flat
+    def value(self, slot: str) -> str:
         r = self.rng
         if slot == "NAME":
             return self.ko.name()
@@ -254,6 +254,6 @@ def build_docs(gen: Generator, which: str, n: int) -> list[dict[str, Any]]:
             sent, g = gen.fill(gen.rng.choice(pool))
             off = len(text)
             gold += [(ty, s + off, e + off) for ty, s, e in g]
-            text += sent + (" " if lang == "en" else " ")
+            text += sent + " "
         docs.append({"lang": lang, "text": text.strip(), "gold": gold})
     return docs

@@ -89,7 +89,7 @@ class Vault:
                     out[d["placeholder"]] = self._aes.decrypt(
                         base64.b64decode(d["nonce"]), base64.b64decode(d["ct"]),
                         f"{doc_id}\x1f{d['placeholder']}".encode()).decode("utf-8")
-                except Exception:
+                except Exception:  # noqa: BLE001 - InvalidTag or bad base64: same advice
                     raise VaultError(f"vault entry {d['placeholder']} of {doc_id} does not decrypt: wrong key "
                                      f"or tampered file {self.path}") from None
         return out

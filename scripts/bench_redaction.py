@@ -20,7 +20,6 @@ import argparse
 import json
 import logging
 import os
-import random
 import sys
 import time
 from collections import defaultdict
@@ -29,7 +28,7 @@ from pathlib import Path
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from redaction.synth import Generator, build_docs  # noqa: E402
+from redaction.synth import Generator, build_docs
 
 STRUCTURED = ("KR_RRN", "KR_FRN", "PHONE_NUMBER", "KR_BANK_ACCOUNT", "CREDIT_CARD", "KR_PASSPORT",
               "KR_DRIVER_LICENSE", "KR_BRN", "KR_CRN", "KR_HEALTH_INSURANCE", "POLICY_NUMBER", "KR_VEHICLE_PLATE",
@@ -116,8 +115,9 @@ def fmt(x: float | None) -> str:
 
 
 def table(name: str, ours: dict, base: dict, types: list[str]) -> str:
-    lines = [f"### {name}", "", "| type | gold | recall (ours) | type-recall | precision (ours) | F2 (ours) | "
-             "recall (Presidio default) | precision (Presidio default) |", "|---|---|---|---|---|---|---|---|"]
+    header = ("| type | gold | recall (ours) | type-recall | precision (ours) | F2 (ours) | "
+              "recall (Presidio default) | precision (Presidio default) |")
+    lines = [f"### {name}", "", header, "|---|---|---|---|---|---|---|---|"]
     for t in types:
         o, b = ours.get(t, {}), base.get(t, {})
         lines.append(f"| {t} | {o.get('gold', b.get('gold', 0))} | {fmt(o.get('recall'))} | "

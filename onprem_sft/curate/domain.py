@@ -60,7 +60,7 @@ class LexicalDomain:
             # Trimmed centroid: the corpus may itself hold a few off-domain chunks (an annex, a canteen
             # notice); drop the corpus texts least like the first centroid and build it again.
             sims = [self._cos(self._vec(d)) for d in docs]
-            n_drop = min(len(docs) - 1, int(round(trim * len(docs))))
+            n_drop = min(len(docs) - 1, round(trim * len(docs)))
             drop = set(sorted(range(len(docs)), key=lambda i: sims[i])[:n_drop])
             self.centroid = self._centroid([d for i, d in enumerate(docs) if i not in drop], anchor)
             self.trimmed = len(drop)

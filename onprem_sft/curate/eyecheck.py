@@ -15,7 +15,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,7 @@ def import_labels(run_dir: Path, csv_path: Path) -> dict[str, Any]:
                             f"(pass/fail) and import again")
     result = agreement_summary(labelled)
     result.update(file=str(csv_path), file_sha256=sha256_file(csv_path), encoding=enc, rows=len(rows),
-                  unlabelled=unlabelled, imported=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                  unlabelled=unlabelled, imported=datetime.now(UTC).isoformat(timespec="seconds"))
     atomic_write_json(StageDir(run_dir, "curate").path / AGREEMENT_FILE, result)
     return result
 

@@ -26,7 +26,7 @@ from onprem_sft.curate import judge as jg
 from onprem_sft.curate.agreement import finite_or_none, spearman
 from onprem_sft.curate.dedup import dedup
 from onprem_sft.curate.standardise import StandardiseRules, standardise_pair
-from onprem_sft.llm.calls import CALLS, CACHE, CallLog
+from onprem_sft.llm.calls import CACHE, CALLS, CallLog
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.pipeline import StageContext, StageResult, StageSpec
 from onprem_sft.records import Judgement, QAPair, stable_id

@@ -41,7 +41,7 @@ class StandardiseRules:
     refusal: str = ""
 
     @classmethod
-    def from_config(cls, c, refusal: str) -> StandardiseRules:  # noqa: ANN001 - CurateConfig / DictConfig
+    def from_config(cls, c, refusal: str) -> StandardiseRules:
         pats = []
         for p in c.boilerplate_patterns:
             try:

@@ -14,7 +14,7 @@ from onprem_sft.records import SFTExample
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "rationale": {"type": "string", "maxLength": 600},
+        "rationale": {"type": "string", "maxLength": 300},
         "score": {"type": "integer", "minimum": 1, "maximum": 5},
     },
     "required": ["rationale", "score"],

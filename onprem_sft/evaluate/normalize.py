@@ -88,10 +88,16 @@ def _korean_stems_kiwi(text: str, spans: list[tuple[int, int]], kiwi) -> dict[in
 
 def content_tokens(s: str, *, use_kiwi: bool = True) -> list[str]:
     """Content stems of an answer (see module docstring); empty words are dropped."""
+    return list(_content_tokens(s or "", use_kiwi))
+
+
+@lru_cache(maxsize=8192)
+def _content_tokens(s: str, use_kiwi: bool) -> tuple[str, ...]:
+    """Cached: every metric stems the same prediction and reference again."""
     text = normalize_text(s)
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     if not spans:
-        return []
+        return ()
     words = [text[a:b] for a, b in spans]
     kiwi = _kiwi() if use_kiwi and any(_HANGUL.search(w) for w in words) else None
     stems = _korean_stems_kiwi(text, spans, kiwi) if kiwi is not None else {}
@@ -103,4 +109,4 @@ def content_tokens(s: str, *, use_kiwi: bool = True) -> list[str]:
             w = ""
         if w:
             out.append(w)
-    return out
+    return tuple(out)

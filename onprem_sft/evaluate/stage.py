@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,7 @@ def run(ctx: StageContext) -> StageResult:
     from onprem_sft.llm.factory import build_engine
 
     scores: dict[str, list[dict[str, Any]]] = {}
+    timing: dict[str, dict[str, Any]] = {}
     with contextlib.ExitStack() as stack:
         engine = stack.enter_context(build_engine(A.base_llm_cfg(cfg), ctx.run_dir, adapters=[str(adapter)],
                                                   progress=ctx.progress))
@@ -175,8 +177,12 @@ def run(ctx: StageContext) -> StageResult:
         for name in systems:
             reqs = A.answer_requests(all_items, adapter=str(adapter) if name == "tuned" else None, tag=name,
                                      max_tokens=int(ecfg.max_tokens), seed=int(cfg.run.seed), stop=list(ecfg.stop))
-            answers = A.texts(calls.generate(reqs, desc=f"evaluate {name}"))
-            scores[name] = [score_answer(it, a, refusal) for it, a in zip(all_items, answers)]
+            t0, tok0 = time.perf_counter(), calls.stats.completion_tokens
+            resps = calls.generate(reqs, desc=f"evaluate {name}")
+            secs, toks = time.perf_counter() - t0, calls.stats.completion_tokens - tok0
+            timing[name] = {"seconds": round(secs, 3), "completion_tokens": toks,
+                            "tokens_per_s": round(toks / secs, 2) if secs > 0 else None}
+            scores[name] = [score_answer(it, a, refusal) for it, a in zip(all_items, A.texts(resps))]
         judge_model: dict[str, Any] = {}
         if ecfg.judge and all_items:
             if not A.same_model(cfg):
@@ -184,7 +190,9 @@ def run(ctx: StageContext) -> StageResult:
                 engine = stack.enter_context(build_engine(cfg.llm, ctx.run_dir, progress=ctx.progress))
                 calls.engine = engine          # one call log per stage: same llm_calls.jsonl
             judge_model = {"path": engine.model_path, "checksum": engine.model_checksum}
+            t0 = time.perf_counter()
             _judge(calls, all_items, scores, cfg, refusal)
+            timing["judge"] = {"seconds": round(time.perf_counter() - t0, 3)}
         stats = calls.stats.to_dict()
 
     rows = _results(all_items, scores)
@@ -213,7 +221,7 @@ def run(ctx: StageContext) -> StageResult:
         model={"base": base_model, "adapter": {"path": str(adapter), "sha256": sha256_tree(adapter)},
                "judge": judge_model},
         sampling={"answer": answer_sampling},
-        extra={"llm_calls": stats, "headline": _headline(metrics["eval"])},
+        extra={"llm_calls": stats, "timing": timing, "headline": _headline(metrics["eval"])},
         summary=line)
 
 

@@ -49,7 +49,7 @@ class OfflineEngine(LLMEngine):
             enable_prefix_caching=enable_prefix_caching, max_num_seqs=max_num_seqs, seed=seed,
             tensor_parallel_size=tensor_parallel_size,
             # vLLM 0.32's xgrammar backend reads this engine-wide, not per request: compact JSON only.
-            structured_outputs_config={"disable_any_whitespace": True})
+            structured_outputs_config={"backend": "xgrammar", "disable_any_whitespace": True})
         if enable_lora:
             kw.update(enable_lora=True, max_lora_rank=max_lora_rank)
         if gpu_memory_utilization is not None:

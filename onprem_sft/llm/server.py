@@ -6,7 +6,7 @@ fields vLLM would otherwise fill from the model's generation_config are sent exp
 
 Structured output must be compact JSON (no free whitespace) so length-bounded schemas always end; vLLM
 0.32 (xgrammar) only honours that engine-wide, so a server you run yourself needs
-``--structured-outputs-config '{"disable_any_whitespace": true}'`` (the managed server sets it).
+``--structured-outputs-config '{"backend": "xgrammar", "disable_any_whitespace": true}'`` (the managed server sets it).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class ManagedServer:
                "--max-model-len", str(max_model_len), "--max-num-seqs", str(max_num_seqs),
                "--seed", str(seed), "--served-model-name", served_model_name,
                "--generation-config", "vllm", "--tensor-parallel-size", str(tensor_parallel_size),
-               "--structured-outputs-config", '{"disable_any_whitespace": true}']
+               "--structured-outputs-config", '{"backend": "xgrammar", "disable_any_whitespace": true}']
         cmd += ["--enforce-eager"] if enforce_eager else []
         cmd += ["--enable-prefix-caching"] if enable_prefix_caching else ["--no-enable-prefix-caching"]
         if gpu_memory_utilization is not None:

@@ -27,11 +27,11 @@ log = logging.getLogger("onprem_sft.redact")
 AUDIT_FILE = "audit.jsonl"
 
 
-def _hmac_key_path(ctx: StageContext, rc) -> Path:  # noqa: ANN001 - DictConfig
+def _hmac_key_path(ctx: StageContext, rc) -> Path:
     return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.run_dir / "keys" / "redaction_hmac.key"
 
 
-def _vault(ctx: StageContext, rc):  # noqa: ANN001, ANN202
+def _vault(ctx: StageContext, rc):
     """Reversible vault (opt-in): key from vault_key_file, else $ONPREM_SFT_VAULT_KEY, else <run_dir>/keys/."""
     if not rc.get("vault"):
         return None
@@ -84,7 +84,7 @@ def run(ctx: StageContext) -> StageResult:
                     res = redactor.redact(ch.text, lang, mapping=mapping)
                     ahash = audit.append(ch.text, res, doc_id=doc_id, chunk_id=ch.id, extra={"field": "text"})
                     counts.update(res.counts)
-                except Exception as e:  # one bad chunk must not sink the run; the reason is PII-free
+                except Exception as e:  # noqa: BLE001 -  # one bad chunk must not sink the run; the reason is PII-free
                     log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, type(e).__name__)
                     rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(e)})
                     bar.update(1)

@@ -127,14 +127,20 @@ def evaluation_html(d: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _agreement_rows(a: dict[str, Any]) -> list[list[Any]]:
+AGREEMENT_HIDDEN = {"file"}        # the labeller's local file path: not needed, may name a person
+
+
+def _agreement_rows(a: dict[str, Any], prefix: str = "", depth: int = 0) -> list[list[Any]]:
+    """Flatten the eye-check agreement summary (scalars, nested groups up to 3 levels) into rows."""
     rows: list[list[Any]] = []
     for k, v in a.items():
+        if not prefix and k in AGREEMENT_HIDDEN:
+            continue
+        name = f"{prefix}{k}"
         if isinstance(v, (int, float, str, bool)) or v is None:
-            rows.append([k, fmt(v) if isinstance(v, float) else v])
-        elif isinstance(v, dict):
-            rows += [[f"{k}.{k2}", fmt(v2) if isinstance(v2, float) else v2] for k2, v2 in v.items()
-                     if isinstance(v2, (int, float, str, bool)) or v2 is None]
+            rows.append([name, fmt(v) if isinstance(v, float) else v])
+        elif isinstance(v, dict) and depth < 2:
+            rows += _agreement_rows(v, f"{name}.", depth + 1)
     return rows
 
 
@@ -207,6 +213,12 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
         out += [f"| {a} | {b} | {t} |" for a, b, t in rows]
         if c:
             out += ["", f"Tuned vs base: {c['wins']} wins, {c['losses']} losses, {c['ties']} ties."]
+    ext = (d.get("metrics") or {}).get("external") or {}
+    if ext:
+        systems = [x for x in ("base", "tuned") if ext.get(x)]
+        out += ["", f"## External file {d['metrics'].get('external_file', '')} (n={ext.get('n', 0)})", "",
+                "| metric | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
+        out += ["| " + " | ".join(r) + " |" for r in metric_rows(ext)]
     if d["judge_scores"]:
         js = d["judge_scores"]
         out += ["", f"Curation judge: {len(js)} pairs, mean {sum(js) / len(js):.2f}."]

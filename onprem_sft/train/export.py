@@ -25,7 +25,7 @@ def model_checksum(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def load_adapter_model(base: str | Path, adapter: str | Path, dtype: str = "float32"):  # noqa: ANN201
+def load_adapter_model(base: str | Path, adapter: str | Path, dtype: str = "float32"):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
@@ -51,7 +51,7 @@ def merge_adapter(base: str | Path, adapter: str | Path, out: str | Path) -> Pat
     return out
 
 
-def answer_loss(model, tok, rows, max_length: int = 1024) -> float:  # noqa: ANN001
+def answer_loss(model, tok, rows, max_length: int = 1024) -> float:
     """Mean cross-entropy over answer tokens only (the training objective) on ``rows``; no grad."""
     import torch
 

@@ -24,7 +24,7 @@ def cuda_available() -> bool:
         import torch
 
         return torch.cuda.is_available()
-    except Exception:  # pragma: no cover - torch import failure is reported elsewhere
+    except ImportError:  # pragma: no cover - torch import failure is reported elsewhere
         return False
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from omegaconf import MISSING
-from typing import Any, Optional
 
 
 @dataclass
@@ -13,7 +13,7 @@ class ModelConfig:
     name: str = "embedded"
     path: str = MISSING               # base model to fine-tune (local HF dir); conf/model/*.yaml
     trust_remote_code: bool = False
-    attn_implementation: Optional[str] = None   # None = transformers' default (sdpa); packing needs sdpa/eager/flash
+    attn_implementation: str | None = None   # None = transformers' default (sdpa); packing needs sdpa/eager/flash
 
 
 @dataclass
@@ -31,14 +31,14 @@ class LoraConfig:
 @dataclass
 class DeepSpeedConfig:
     name: str = "none"                # none | zero2 | zero3 | zero3_offload
-    config: Optional[dict[str, Any]] = None   # the DeepSpeed JSON; null = no DeepSpeed
+    config: dict[str, Any] | None = None   # the DeepSpeed JSON; null = no DeepSpeed
 
 
 @dataclass
 class TrainConfig:
     launcher: str = "inprocess"       # inprocess | deepspeed | torchrun
     nproc: int = 1
-    hostfile: Optional[str] = None    # multi-node (deepspeed launcher)
+    hostfile: str | None = None    # multi-node (deepspeed launcher)
     max_steps: int = -1
     epochs: float = 1.0
     learning_rate: float = 2e-4

@@ -37,7 +37,7 @@ def _dist_env(spec: dict[str, Any]) -> tuple[int, int]:
     if "RANK" not in os.environ and spec["deepspeed"]:
         os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1")
         os.environ.setdefault("MASTER_PORT", str(spec.get("master_port") or _free_port()))
-    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _free_port() -> int:
@@ -68,7 +68,7 @@ def _split(spec: dict[str, Any], enc: Encoder) -> tuple[list, list, dict[str, An
     return train, evals, stats
 
 
-def _make_trainer_class():  # noqa: ANN202 - built lazily: transformers is heavy to import
+def _make_trainer_class():
     import torch
     from transformers import Trainer
 
@@ -78,15 +78,15 @@ def _make_trainer_class():  # noqa: ANN202 - built lazily: transformers is heavy
 
         _pending = None
 
-        def training_step(self, model, inputs, num_items_in_batch=None):  # noqa: ANN001
+        def training_step(self, model, inputs, num_items_in_batch=None):
             self._pending = inputs.pop("n_tokens", None)
             return super().training_step(model, inputs, num_items_in_batch)
 
-        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):  # noqa: ANN001
+        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
             inputs.pop("n_tokens", None)
             return super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
 
-        def _track_num_input_tokens(self, inputs):  # noqa: ANN001
+        def _track_num_input_tokens(self, inputs):
             if self._pending is None:
                 return
             n = torch.as_tensor(self._pending, device=self.args.device, dtype=torch.int64)
@@ -96,7 +96,7 @@ def _make_trainer_class():  # noqa: ANN202 - built lazily: transformers is heavy
     return SFTTrainer
 
 
-def _step_timer():  # noqa: ANN202
+def _step_timer():
     from transformers import TrainerCallback
 
     class StepTimer(TrainerCallback):
@@ -106,11 +106,11 @@ def _step_timer():  # noqa: ANN202
             self.seconds = 0.0
             self._t: float | None = None
 
-        def on_step_begin(self, args, state, control, **kw):  # noqa: ANN001, ANN003
+        def on_step_begin(self, args, state, control, **kw):
             if self._t is None:
                 self._t = time.perf_counter()
 
-        def on_step_end(self, args, state, control, **kw):  # noqa: ANN001, ANN003
+        def on_step_end(self, args, state, control, **kw):
             if self._t is not None:
                 self.seconds += time.perf_counter() - self._t
                 self._t = None
@@ -118,39 +118,39 @@ def _step_timer():  # noqa: ANN202
     return StepTimer()
 
 
-def _training_args(spec: dict[str, Any], has_eval: bool):  # noqa: ANN202
+def _training_args(spec: dict[str, Any], has_eval: bool):
     from transformers import TrainingArguments
 
     t, on_gpu, prec = spec["train"], spec["on_gpu"], spec["precision"]
     big = 10**9   # "at the end only": the Trainer also saves/evaluates when training stops
     optim = t["optim"] if t["optim"] != "auto" else ("adamw_torch_fused" if on_gpu else "adamw_torch")
-    kw: dict[str, Any] = dict(
-        output_dir=str(Path(spec["out_dir"]) / CHECKPOINTS),
-        max_steps=int(t["max_steps"]), num_train_epochs=float(t["epochs"]),
-        learning_rate=float(t["learning_rate"]), lr_scheduler_type=t["lr_scheduler"],
-        warmup_steps=float(t["warmup_ratio"]), weight_decay=float(t["weight_decay"]),
-        max_grad_norm=float(t["max_grad_norm"]), optim=optim, seed=int(t["seed"]), data_seed=int(t["seed"]),
-        per_device_train_batch_size=int(t["per_device_batch_size"]),
-        per_device_eval_batch_size=int(t["eval_batch_size"] or t["per_device_batch_size"]),
-        gradient_accumulation_steps=int(t["grad_accum"]),
-        logging_steps=int(t["logging_steps"]), logging_first_step=True,
-        eval_strategy="steps" if has_eval else "no", eval_steps=int(t["eval_steps"] or big),
-        save_strategy="steps", save_steps=int(t["save_steps"] or big),
-        save_total_limit=int(t["save_total_limit"]) or None,
-        bf16=prec == "bf16", fp16=prec == "fp16",
-        gradient_checkpointing=bool(t["gradient_checkpointing"]),
-        gradient_checkpointing_kwargs={"use_reentrant": False},
-        deepspeed=spec["deepspeed"], use_cpu=not on_gpu,
-        report_to=[], disable_tqdm=not spec["progress"], remove_unused_columns=False,
-        include_num_input_tokens_seen="non_padding", dataloader_num_workers=0,
-        ddp_find_unused_parameters=False,
-    )
-    if not on_gpu and (spec["deepspeed"] or int(os.environ.get("WORLD_SIZE", 1)) > 1):
+    kw: dict[str, Any] = {
+        "output_dir": str(Path(spec["out_dir"]) / CHECKPOINTS),
+        "max_steps": int(t["max_steps"]), "num_train_epochs": float(t["epochs"]),
+        "learning_rate": float(t["learning_rate"]), "lr_scheduler_type": t["lr_scheduler"],
+        "warmup_steps": float(t["warmup_ratio"]), "weight_decay": float(t["weight_decay"]),
+        "max_grad_norm": float(t["max_grad_norm"]), "optim": optim, "seed": int(t["seed"]), "data_seed": int(t["seed"]),
+        "per_device_train_batch_size": int(t["per_device_batch_size"]),
+        "per_device_eval_batch_size": int(t["eval_batch_size"] or t["per_device_batch_size"]),
+        "gradient_accumulation_steps": int(t["grad_accum"]),
+        "logging_steps": int(t["logging_steps"]), "logging_first_step": True,
+        "eval_strategy": "steps" if has_eval else "no", "eval_steps": int(t["eval_steps"] or big),
+        "save_strategy": "steps", "save_steps": int(t["save_steps"] or big),
+        "save_total_limit": int(t["save_total_limit"]) or None,
+        "bf16": prec == "bf16", "fp16": prec == "fp16",
+        "gradient_checkpointing": bool(t["gradient_checkpointing"]),
+        "gradient_checkpointing_kwargs": {"use_reentrant": False},
+        "deepspeed": spec["deepspeed"], "use_cpu": not on_gpu,
+        "report_to": [], "disable_tqdm": not spec["progress"], "remove_unused_columns": False,
+        "include_num_input_tokens_seen": "non_padding", "dataloader_num_workers": 0,
+        "ddp_find_unused_parameters": False,
+    }
+    if not on_gpu and (spec["deepspeed"] or int(os.environ.get("WORLD_SIZE", "1")) > 1):
         kw["ddp_backend"] = "gloo"       # a single plain-CPU process needs no process group at all
     return TrainingArguments(**kw)
 
 
-def _load_model(spec: dict[str, Any]):  # noqa: ANN202
+def _load_model(spec: dict[str, Any]):
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM

@@ -30,20 +30,7 @@ def iban() -> RegexRecognizer:
                            validator=lambda v, t, s, e: 1.0 if iban_ok(v) else None)
 
 
-SUFFIXES = ("Alley Avenue Ave Branch Bridge Brook Brooks Burg Bypass Camp Canyon Cape Causeway Center Centers "
-            "Circle Cir Circles Cliff Cliffs Club Common Corner Corners Course Court Ct Courts Cove Coves Creek "
-            "Crescent Crest Crossing Crossroad Curve Dale Dam Divide Drive Dr Drives Estate Estates Expressway "
-            "Extension Extensions Fall Falls Ferry Field Fields Flat Flats Ford Fords Forest Forge Forges Fork "
-            "Forks Fort Freeway Garden Gardens Gateway Glen Glens Green Greens Grove Groves Harbor Harbors Haven "
-            "Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction Junctions Key Keys Knoll "
-            "Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall Manor Manors "
-            "Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass "
-            "Park Parks Parkway Pkwy Parkways Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point "
-            "Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Rd Roads Route "
-            "Row Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Sq Squares Station "
-            "Stravenue Stream Street St Streets Summit Terrace Throughway Trace Track Trafficway Trail Trailer "
-            "Tunnel Turnpike Underpass Union Unions Valley Valleys Via Viaduct View Views Village Villages Ville "
-            "Vista Walk Walks Wall Way Ways Well Wells Blvd Boulevard").split()
+SUFFIXES = ["Alley", "Avenue", "Ave", "Branch", "Bridge", "Brook", "Brooks", "Burg", "Bypass", "Camp", "Canyon", "Cape", "Causeway", "Center", "Centers", "Circle", "Cir", "Circles", "Cliff", "Cliffs", "Club", "Common", "Corner", "Corners", "Course", "Court", "Ct", "Courts", "Cove", "Coves", "Creek", "Crescent", "Crest", "Crossing", "Crossroad", "Curve", "Dale", "Dam", "Divide", "Drive", "Dr", "Drives", "Estate", "Estates", "Expressway", "Extension", "Extensions", "Fall", "Falls", "Ferry", "Field", "Fields", "Flat", "Flats", "Ford", "Fords", "Forest", "Forge", "Forges", "Fork", "Forks", "Fort", "Freeway", "Garden", "Gardens", "Gateway", "Glen", "Glens", "Green", "Greens", "Grove", "Groves", "Harbor", "Harbors", "Haven", "Heights", "Highway", "Hwy", "Hill", "Hills", "Hollow", "Inlet", "Island", "Islands", "Isle", "Junction", "Junctions", "Key", "Keys", "Knoll", "Knolls", "Lake", "Lakes", "Land", "Landing", "Lane", "Ln", "Light", "Lights", "Loaf", "Lock", "Locks", "Lodge", "Loop", "Mall", "Manor", "Manors", "Meadow", "Meadows", "Mews", "Mill", "Mills", "Mission", "Motorway", "Mount", "Mountain", "Mountains", "Neck", "Orchard", "Oval", "Overpass", "Park", "Parks", "Parkway", "Pkwy", "Parkways", "Pass", "Passage", "Path", "Pike", "Pine", "Pines", "Place", "Pl", "Plain", "Plains", "Plaza", "Point", "Points", "Port", "Ports", "Prairie", "Radial", "Ramp", "Ranch", "Rapid", "Rapids", "Rest", "Ridge", "Ridges", "River", "Road", "Rd", "Roads", "Route", "Row", "Rue", "Run", "Shoal", "Shoals", "Shore", "Shores", "Skyway", "Spring", "Springs", "Spur", "Spurs", "Square", "Sq", "Squares", "Station", "Stravenue", "Stream", "Street", "St", "Streets", "Summit", "Terrace", "Throughway", "Trace", "Track", "Trafficway", "Trail", "Trailer", "Tunnel", "Turnpike", "Underpass", "Union", "Unions", "Valley", "Valleys", "Via", "Viaduct", "View", "Views", "Village", "Villages", "Ville", "Vista", "Walk", "Walks", "Wall", "Way", "Ways", "Well", "Wells", "Blvd", "Boulevard"]
 _SUF = "|".join(sorted(set(SUFFIXES), key=len, reverse=True))
 _TAIL = r"(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)"
 EN_ADDRESS_RX = (rf"(?<![\w-])\d{{1,6}}\s+(?:[A-Z][a-z]+\s+){{1,3}}(?:{_SUF})\.?"

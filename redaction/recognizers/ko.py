@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 
 from redaction.recognizers.base import Pat, RegexRecognizer
-from redaction.recognizers.checksums import (brn_checksum_ok, crn_checksum_ok, digits_of, luhn_ok,
-                                             rrn_checksum_ok, rrn_date_ok)
+from redaction.recognizers.checksums import (
+    brn_checksum_ok,
+    crn_checksum_ok,
+    digits_of,
+    luhn_ok,
+    rrn_checksum_ok,
+    rrn_date_ok,
+)
 
 ND, NA = r"(?<!\d)", r"(?!\d)"          # no \b next to Hangul
 SEP = r"[-\s]?"

@@ -13,8 +13,17 @@ import threading
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from redaction.recognizers.data import (EN_FIRST_NAMES, EN_NOT_NAME, EN_ROLES, EN_TITLES, KO_AFTER,
-                                        KO_NNP_STOP, KO_ROLE_BEFORE, KO_SURNAMES_1, KO_SURNAMES_2)
+from redaction.recognizers.data import (
+    EN_FIRST_NAMES,
+    EN_NOT_NAME,
+    EN_ROLES,
+    EN_TITLES,
+    KO_AFTER,
+    KO_NNP_STOP,
+    KO_ROLE_BEFORE,
+    KO_SURNAMES_1,
+    KO_SURNAMES_2,
+)
 
 log = logging.getLogger("redaction.names")
 
@@ -33,11 +42,14 @@ KO_COMMON = {"이상", "이하", "이내", "이후", "이전", "정보", "지급
              "상기", "하기", "기타", "공제", "보장", "여부", "우리", "모든", "소정", "유의", "전액", "일부", "성명",
              "표시", "마감", "연체", "대출", "임대", "구분", "설명", "확인", "서명", "기준", "금리", "금액", "지점",
              "도달", "원금", "이용", "감액", "고지", "선택", "모집", "경우", "당사", "본인", "담당", "대리", "과장",
-             "상해", "질병", "사망", "입원", "수술", "장해", "진단", "통원", "치료", "공시", "조정", "해지", "해약"}
+             "상해", "질병", "사망", "입원", "수술", "장해", "진단", "통원", "치료", "공시", "조정", "해지", "해약",
+             "명의", "명의자", "명칭", "공동", "전원", "각자", "당해", "동의", "서면", "소유", "상대"}
 
 
 def _ok_ko(name: str) -> bool:
-    return 2 <= len(name) <= 4 and name not in KO_COMMON and name not in KO_NNP_STOP
+    stem = name[:-1] if len(name) > 2 and name[-1] in "의은는이가을를와과로도에" else name
+    return (2 <= len(name) <= 4 and name not in KO_COMMON and name not in KO_NNP_STOP
+            and stem not in KO_COMMON and stem not in KO_NNP_STOP)
 
 
 class KoreanNameRecognizer(EntityRecognizer):
@@ -50,7 +62,7 @@ class KoreanNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def kiwi(self):  # noqa: ANN201 - kiwipiepy.Kiwi, loaded on first use (about 1 s)
+    def kiwi(self):
         with self._lock:
             if self._kiwi is None:
                 from kiwipiepy import Kiwi

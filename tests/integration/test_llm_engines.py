@@ -45,12 +45,11 @@ def _requests(adapter=None):
                                                                                     max_tokens=24),
                            messages=({"role": "user", "content": "Summarise: " + RC.text},)))
     if adapter:
-        reqs.append(LLMRequest(id="lora0", purpose="evaluate", sources=(RC,), adapter=str(adapter),
-                               messages=({"role": "user", "content": "Summarise: " + RC.text},),
-                               sampling=Sampling(temperature=0.0, max_tokens=24)))
-        reqs.append(LLMRequest(id="base0", purpose="evaluate", sources=(RC,),
-                               messages=({"role": "user", "content": "Summarise: " + RC.text},),
-                               sampling=Sampling(temperature=0.0, max_tokens=24)))
+        for k, ask in enumerate(("Summarise", "List the numbers in", "Who is paid in", "Rewrite simply")):
+            msg = ({"role": "user", "content": f"{ask}: {RC.text[k * 20:]}"},)
+            for name, ad in ((f"lora{k}", str(adapter)), (f"base{k}", None)):
+                reqs.append(LLMRequest(id=name, purpose="evaluate", sources=(RC,), adapter=ad, messages=msg,
+                                       sampling=Sampling(temperature=0.0, max_tokens=12)))
     return reqs
 
 
@@ -131,7 +130,9 @@ def test_server_gives_same_greedy_results_as_offline(offline_run, server_run):
 def test_lora_adapter_changes_output_on_both_engines(offline_run, server_run):
     for out in (offline_run[1], server_run[1]):
         by = {r.request_id: r for r in out}
-        assert by["lora0"].text != by["base0"].text and by["lora0"].prompt == by["base0"].prompt
+        assert all(by[f"lora{k}"].prompt == by[f"base{k}"].prompt for k in range(4))
+        differ = [k for k in range(4) if by[f"lora{k}"].text != by[f"base{k}"].text]
+        assert differ, [(by[f"lora{k}"].text, by[f"base{k}"].text) for k in range(4)]
 
 
 def test_calls_logged_with_model_checksum(offline_run, server_run):

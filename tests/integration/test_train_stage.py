@@ -63,7 +63,7 @@ def test_merged_model_matches_adapter_logits(trained, tiny_model_dir):
 
 
 def test_manifest_and_loss_curve(trained, tiny_model_dir):
-    run_dir, rows, res = trained
+    run_dir, rows, _ = trained
     m = json.loads((run_dir / "train" / "manifest.json").read_text())
     assert m["counts"]["steps"] == 8 and m["counts"]["train_rows"] == sum(r.split == "train" for r in rows)
     assert m["counts"]["truncated"] == 0 and m["counts"]["tokens_seen"] > 0

@@ -62,7 +62,7 @@ def recorded_engine() -> type[RecordedEngine]:
 
 
 @pytest.fixture
-def make_pair():  # noqa: ANN201
+def make_pair():
     return qa
 
 

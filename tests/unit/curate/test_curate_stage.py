@@ -11,6 +11,7 @@ from onprem_sft.artifacts import iter_jsonl, read_records
 from onprem_sft.curate import stage as curate_stage
 from onprem_sft.records import Judgement, LLMCall, QAPair
 
+
 def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> None:
     pairs, responses = table
     engine = recorded_engine(responses)

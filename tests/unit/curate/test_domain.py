@@ -7,12 +7,12 @@ import pytest
 from onprem_sft.curate.domain import LexicalDomain, char_ngrams, corpus_texts, pair_text
 
 EN_CORPUS = [
-    "Article 3 (Payment of insurance benefits) The insurer pays the insurance benefit to the beneficiary when "
-    "the insured is hospitalised for treatment of an accident during the insurance period.",
-    "Article 5 (Premium payment) The policyholder shall pay the premium by the due date. If the premium is "
-    "unpaid for 30 days the contract may lapse after notice.",
-    "Article 12 (Cancellation) The policyholder may cancel the contract within 15 days of receiving the "
-    "policy and the premium is refunded.",
+    ("Article 3 (Payment of insurance benefits) The insurer pays the insurance benefit to the beneficiary when "
+     "the insured is hospitalised for treatment of an accident during the insurance period."),
+    ("Article 5 (Premium payment) The policyholder shall pay the premium by the due date. If the premium is "
+     "unpaid for 30 days the contract may lapse after notice."),
+    ("Article 12 (Cancellation) The policyholder may cancel the contract within 15 days of receiving the "
+     "policy and the premium is refunded."),
 ]
 EN_IN = ["When does the insurer pay the insurance benefit?\nWhen the insured is hospitalised for an accident.",
          "How many days does the policyholder have to cancel the contract?\n15 days."]

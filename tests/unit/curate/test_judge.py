@@ -95,7 +95,7 @@ def test_overall_is_weighted_mean() -> None:
     ({"relevance": 4, "refusal": 3}, True, []),
 ])
 def test_decide_threshold_and_floors(scores, passed, failed) -> None:
-    overall, ok, why = jg.decide({k: float(v) for k, v in scores.items()}, threshold=3.0,
+    _, ok, why = jg.decide({k: float(v) for k, v in scores.items()}, threshold=3.0,
                                  min_scores={"groundedness": 2.0, "refusal": 3.0})
     assert (ok, why) == (passed, failed)
 

