@@ -156,23 +156,52 @@ class ManagedServer:
                           f"see {self.log_path}")
 
     def stop(self) -> None:
+        """SIGTERM the whole process group (API server + engine core workers), wait until every member
+        has exited, SIGKILL whatever is left after 30 s."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=30)
-            except (ProcessLookupError, PermissionError):
-                pass
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=10)
-            log.info("vLLM server stopped")
+        if proc is not None:
+            pgid = proc.pid
+            if proc.poll() is None or group_alive(pgid):
+                _signal_group(pgid, signal.SIGTERM)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and (proc.poll() is None or group_alive(pgid)):
+                    time.sleep(0.2)
+                if proc.poll() is None or group_alive(pgid):
+                    _signal_group(pgid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+                log.info("vLLM server stopped")
         if not self._log.closed:
             self._log.close()
         atexit.unregister(self.stop)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any live (non-zombie) process is in process group ``pgid`` (Linux /proc scan)."""
+    proc_dir = Path("/proc")
+    if not proc_dir.is_dir():  # pragma: no cover - non-Linux
+        try:
+            os.killpg(pgid, 0)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
+    for d in proc_dir.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 class ServerEngine(LLMEngine):

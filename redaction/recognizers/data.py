@@ -58,7 +58,9 @@ EN_ROLES = ("insured", "policyholder", "policy holder", "borrower", "co-borrower
             "defendant", "claimant", "beneficiary", "guarantor", "customer", "patient", "employee", "name",
             "lender", "tenant", "landlord", "appellant", "respondent", "petitioner", "witness", "agent",
             "account holder", "cardholder", "signed", "signature", "contact", "attention", "attn", "dear",
-            "owner", "driver", "spouse", "by", "between", "and", "call", "reach", "contact person")
+            "owner", "driver", "spouse", "by", "between", "and", "call", "reach", "contact person", "adjuster",
+            "examiner", "underwriter", "officer", "manager", "representative", "physician", "doctor", "nurse",
+            "attorney", "counsel", "notary", "handled by", "reviewed by", "approved by", "prepared by")
 # Capitalised words that are never a name (sentence starts, legal and insurance vocabulary).
 EN_NOT_NAME = {"The", "This", "That", "These", "Those", "A", "An", "In", "On", "At", "If", "Any", "All", "Each",
                "Section", "Article", "Clause", "Policy", "Insurance", "Company", "Bank", "Court", "Supreme",

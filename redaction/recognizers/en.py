@@ -21,7 +21,18 @@ def us_phone() -> RegexRecognizer:
     plain = Pat("us_phone_plain", r"(?<![\d+])[2-9]\d{2}[2-9]\d{6}(?!\d)", 0.4, needs_context=True)
     return RegexRecognizer("PHONE_NUMBER", [Pat("us_phone", rx, 0.7), plain], name="UsPhoneRecognizer",
                            context=["phone", "tel", "call", "mobile", "cell", "fax", "contact"], context_boost=0.2,
-                           negative_context=["ssn", "social security"])
+                           negative_context=["ssn", "social security"], validator=_not_toll_free)
+
+
+TOLL_FREE = {"800", "888", "877", "866", "855", "844", "833"}
+
+
+def _not_toll_free(value: str, text: str, s: int, e: int) -> float | None:
+    """Toll-free numbers are companies' call centres (like Korea's 1588-xxxx), not personal data."""
+    d = "".join(c for c in value if c.isdigit())
+    if d.startswith("1") and len(d) >= 11:
+        d = d[1:]
+    return None if d[:3] in TOLL_FREE else 1.0
 
 
 def iban() -> RegexRecognizer:

