@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from onprem_sft.artifacts import config_hash, sha256_text
 from onprem_sft.config import to_container
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
 from redaction import PlaceholderMap, RedactionError, Redactor
 from redaction.audit import AuditLog, load_or_create_key
@@ -53,13 +53,28 @@ def _reason(e: Exception) -> str:
     return f"redaction failed: {detail}; the chunk was not passed on (fix the input or report the error)"
 
 
+def _rotate_audit_log(path: Path) -> None:
+    """A rerun starts a fresh chain; the previous log is kept beside it (append-only history)."""
+    if path.exists():
+        n = 1
+        while path.with_name(f"{path.stem}.superseded-{n}{path.suffix}").exists():
+            n += 1
+        path.rename(path.with_name(f"{path.stem}.superseded-{n}{path.suffix}"))
+
+
 def run(ctx: StageContext) -> StageResult:
     rc = ctx.cfg.redaction
     cfg_dict = to_container(rc)
     vault = _vault(ctx, rc)
     key_path = _hmac_key_path(ctx, rc)
     redactor = Redactor.from_config(cfg_dict, vault=vault)
+    from onprem_sft.security.rawzone import is_scrubbed, scrub_raw
+
+    if is_scrubbed(ctx.run_dir):
+        raise PipelineError("the ingest stage's raw text was deleted after an earlier redaction "
+                            "(redaction.keep_raw=false); rerun ingest too: force=[ingest]")
     chunks = ctx.input("ingest").read(Chunk)
+    _rotate_audit_log(ctx.out.path / AUDIT_FILE)
     hkey = load_or_create_key(key_path)
     out_rows: list[RedactedChunk] = []
     rejects: list[dict] = []
@@ -104,7 +119,9 @@ def run(ctx: StageContext) -> StageResult:
     top = ", ".join(f"{t}={n}" for t, n in totals.most_common(6))
     summary = (f"redacted {len(out_rows)} chunk(s) of {docs} document(s): {sum(totals.values())} entities "
                f"({top or 'none'}); {len(rejects)} rejected; {chars / max(secs, 1e-9):,.0f} chars/s")
-    print(summary)
+    if not rc.keep_raw:
+        scrub_raw(ctx.run_dir, ctx.out.path)
+        summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
