@@ -72,6 +72,10 @@ class PipelineError(RuntimeError):
     pass
 
 
+class StageFailed(PipelineError):
+    """A stage stopped on bad input or config; its message names the file/key and the fix."""
+
+
 def load_stage(name: str) -> StageSpec:
     if name not in STAGE_MODULES:
         raise PipelineError(f"unknown stage {name!r}; choose from {list(STAGES)}")
@@ -147,7 +151,13 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
         t0 = time.perf_counter()
         ctx = StageContext(cfg=cfg, run_dir=run_dir, out=out,
                            inputs={u: StageDir(run_dir, u) for u in spec.inputs})
-        res = spec.run(ctx)
+        try:
+            res = spec.run(ctx)
+        except (ValueError, OSError) as e:
+            if isinstance(e, PipelineError):
+                raise
+            log.debug("stage %s failed", name, exc_info=True)
+            raise StageFailed(f"stage '{name}' failed: {e}") from e
         elapsed = time.perf_counter() - t0
         extra = dict(res.extra, seconds=round(elapsed, 3))
         out.finalize(config_hash=chash, input_hash=ihash, counts=res.counts, model=res.model,
