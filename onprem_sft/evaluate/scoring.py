@@ -71,6 +71,18 @@ def _system_metrics(rows: Sequence[EvalResult], system: str) -> dict[str, Any] |
     }
 
 
+def _breakdown(rows: Sequence[EvalResult]) -> dict[str, Any]:
+    """Compact per-group figures (question type): token F1, refusal accuracy, judge mean per system."""
+    out: dict[str, Any] = {"n": len(rows)}
+    for system in SYSTEMS:
+        scored = [(r, getattr(r, system)) for r in rows if getattr(r, system) is not None]
+        if scored:
+            out[system] = {"f1_token": M.mean(s["f1_token"] for r, s in scored if r.answerable),
+                           "refusal_accuracy": M.mean(float(s["refusal_correct"]) for _, s in scored),
+                           "judge_mean": M.mean(s.get("judge_score") for _, s in scored)}
+    return out
+
+
 def aggregate(rows: Sequence[EvalResult]) -> dict[str, Any]:
     """metrics.json body for one evaluation set (eval split or external file)."""
     out: dict[str, Any] = {
@@ -81,6 +93,7 @@ def aggregate(rows: Sequence[EvalResult]) -> dict[str, Any]:
     }
     for system in SYSTEMS:
         out[system] = _system_metrics(rows, system)
+    out["by_qtype"] = {q: _breakdown([r for r in rows if r.qtype == q]) for q in sorted({r.qtype for r in rows})}
     outcomes = Counter(r.outcome for r in rows if r.outcome)
     if outcomes:
         n = sum(outcomes.values())

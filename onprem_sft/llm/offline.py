@@ -12,6 +12,8 @@ from typing import Any
 from onprem_sft.llm.adapters import AdapterError, adapter_int_id, adapter_name, check_adapter
 from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
+from onprem_sft.llm.runtime import per_request_seeds_supported
+
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -23,7 +25,8 @@ def sampling_params(s: Sampling, json_schema: dict[str, Any] | None) -> Any:
     from vllm.sampling_params import StructuredOutputsParams
 
     return SamplingParams(
-        temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens, seed=s.seed,
+        temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
+        seed=s.seed if per_request_seeds_supported() else None,
         stop=list(s.stop) or None,
         structured_outputs=(StructuredOutputsParams(json=json_schema, disable_any_whitespace=True)
                             if json_schema else None))

@@ -49,3 +49,10 @@ def resolve_dtype(dtype: str, cuda: bool) -> str:
     if dtype in ("", "auto", None):
         return "auto" if cuda else "float32"
     return dtype
+
+
+def per_request_seeds_supported() -> bool:
+    """vLLM's CPU worker crashes ("CPU Generator does not use offset") when a seeded request's sampled
+    token is discarded (chunked prefill rewinds the generator, which only CUDA generators allow). On CPU
+    we therefore rely on the engine-level seed: runs stay reproducible for the same batch."""
+    return has_cuda()

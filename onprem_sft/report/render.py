@@ -114,8 +114,19 @@ def evaluation_html(d: dict[str, Any]) -> str:
                          f"<span class='loss'>{c['losses']} losses</span>, {c['ties']} ties "
                          f"(win rate {c['win_rate']:.2f}). Decided on token F1 (answerable) or refusal "
                          f"correctness (unanswerable); equal scores split by the judge.</p>")
+        bq = mm.get("by_qtype") or {}
+        if len(bq) > 1:
+            parts.append("<h4>By question type</h4>" + table(
+                ["qtype", "n"] + [f"{s} {m_}" for s in systems for m_ in ("F1", "refusal acc", "judge")],
+                [[q, g["n"]] + [fmt(_get(g, (s, k))) for s in systems
+                                for k in ("f1_token", "refusal_accuracy", "judge_mean")] for q, g in bq.items()]))
         parts.append(img(plots.metric_bars(mm), f"{key} metrics base vs tuned"))
-        parts.append(img(plots.length_boxplot(lengths(d["eval_rows"], key)), f"{key} answer lengths"))
+        lens = lengths(d["eval_rows"], key)
+        if lens["reference"]:
+            means = ", ".join(f"{k} {sum(v) / len(v):.1f}" for k, v in lens.items() if v)
+            parts.append(f"<p>Mean answer length (characters, answerable): {e(means)}. Label style shapes "
+                         f"answer style: short references teach short answers.</p>")
+        parts.append(img(plots.length_boxplot(lens), f"{key} answer lengths"))
         ex = (m.get("examples") or {}).get(key) or {}
         for kind in ("wins", "losses"):
             rows = [d["eval_rows"][i] for i in ex.get(kind, []) if i in d["eval_rows"]]

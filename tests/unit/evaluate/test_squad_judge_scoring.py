@@ -138,6 +138,9 @@ def test_aggregate_hand_computed():
     # row0 win (F1 up), row1 tie on F1 -> judge 3 vs 2 -> loss, row2 win (refused correctly)
     assert m["comparison"] == {"wins": 2, "losses": 1, "ties": 0, "win_rate": pytest.approx(2 / 3, abs=1e-4)}
     assert examples(rows, 1) == {"wins": ["e0"], "losses": ["e1"]}
+    bq = m["by_qtype"]["factual"]      # every row is factual: the breakdown equals the totals
+    assert bq["n"] == 3 and bq["tuned"]["f1_token"] == pytest.approx(0.75)
+    assert bq["tuned"]["refusal_accuracy"] == pytest.approx(2 / 3, abs=1e-4)   # row1 wrongly refused
 
 
 def test_eval_items_and_renderer_check():

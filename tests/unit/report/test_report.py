@@ -68,6 +68,7 @@ def run_dir(tmp_path):
         b, t = (dict(score_answer(it, answers[s][i], REFUSAL), judge_score=j) for s, j in (("base", 1), ("tuned", 5)))
         outcome, delta = compare(b, t, it.example.answerable)
         rows.append(EvalResult(id=f"ev-{i}", parent_id=it.id, answerable=it.example.answerable,
+                               qtype="factual" if i == 0 else "reasoning",
                                question=it.example.question, references=list(it.references), base=b, tuned=t,
                                outcome=outcome, delta=delta))
     write_jsonl(run / "evaluate" / "records.jsonl", rows)
@@ -94,6 +95,8 @@ def test_report_sections_figures_and_numbers(run_dir, tmp_path, capsys):
     m = d["metrics"]["eval"]
     assert m["tuned"]["answerable"]["em"] == 1.0 and m["base"]["answerable"]["em"] == 0.0
     assert m["comparison"]["wins"] == 2
+    assert "Mean answer length (characters, answerable): reference 4.0, base 4.0, tuned 8.0" in html
+    assert "By question type" in html and "reasoning" in html
     assert "2 wins" in html and "cohen_kappa" in html and "0.500" in html and "by_qtype.factual.accuracy" in html
     md = md_path.read_text(encoding="utf-8")
     assert "| exact match | 0.000 | 1.000 |" in md and "| PERSON | 3 |" in md
