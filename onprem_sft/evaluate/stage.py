@@ -89,22 +89,53 @@ def _too_long(items: list[EvalItem], model_path: str, limit: int) -> tuple[list[
     return keep, rejects
 
 
+def fit_judge_request(make: Any, render: Any, count: Any, limit: int, context_chars: int) -> Any:
+    """Halve the context shown to the judge until the rendered prompt fits ``limit`` tokens (long Korean
+    contexts on a 2k-context model); None when even an empty context does not fit."""
+    chars = context_chars
+    while True:
+        req = make(chars)
+        if count(render(req)) <= limit:
+            return req
+        if chars == 0:
+            return None
+        chars = chars // 2 if chars > 64 else 0
+
+
 def _judge(calls: Any, items: list[EvalItem], scores: dict[str, list[dict[str, Any]]], cfg: Any,
-           refusal: str) -> None:
-    """Add judge_score/judge_rationale/judge_request_id to every scored answer, in place."""
+           refusal: str) -> int:
+    """Add judge_score/judge_rationale/judge_request_id to every scored answer, in place. Returns how
+    many answers could not be judged because the prompt cannot fit the judge's context."""
+    from transformers import AutoTokenizer
+
     system, user = J.templates(cfg.prompts)
     ecfg = cfg.evaluate
-    reqs, where = [], []
+    tok = AutoTokenizer.from_pretrained(calls.engine.model_path)
+    limit = int(cfg.llm.max_model_len) - int(ecfg.judge_max_tokens)
+
+    def count(text: str) -> int:
+        return len(tok(text, add_special_tokens=False)["input_ids"])
+
+    reqs, where, skipped = [], [], 0
     for name, rows in scores.items():
         for it, s in zip(items, rows):
             rid = f"judge-{name}:{it.id}"
-            reqs.append(J.judge_request(rid, it.example, " / ".join(it.references), s["answer"], system=system,
-                                        user=user, refusal=refusal, context_chars=int(ecfg.judge_context_chars),
-                                        max_tokens=int(ecfg.judge_max_tokens), seed=int(cfg.run.seed)))
+
+            def make(chars: int, it: EvalItem = it, s: dict[str, Any] = s, rid: str = rid) -> Any:
+                return J.judge_request(rid, it.example, " / ".join(it.references), s["answer"], system=system,
+                                       user=user, refusal=refusal, context_chars=chars,
+                                       max_tokens=int(ecfg.judge_max_tokens), seed=int(cfg.run.seed))
+            req = fit_judge_request(make, calls.engine.render, count, limit, int(ecfg.judge_context_chars))
+            if req is None:
+                s["judge_score"], s["judge_rationale"] = None, "not judged: prompt exceeds llm.max_model_len"
+                skipped += 1
+                continue
+            reqs.append(req)
             where.append((s, rid))
     for (s, rid), resp in zip(where, calls.generate(reqs, desc="evaluate judge")):
         s["judge_score"], s["judge_rationale"] = J.parse_verdict(resp.text)
         s["judge_request_id"] = rid
+    return skipped
 
 
 def _results(items: list[EvalItem], scores: dict[str, list[dict[str, Any]]]) -> list[EvalResult]:
@@ -191,8 +222,8 @@ def run(ctx: StageContext) -> StageResult:
                 calls.engine = engine          # one call log per stage: same llm_calls.jsonl
             judge_model = {"path": engine.model_path, "checksum": engine.model_checksum}
             t0 = time.perf_counter()
-            _judge(calls, all_items, scores, cfg, refusal)
-            timing["judge"] = {"seconds": round(time.perf_counter() - t0, 3)}
+            judge_skipped = _judge(calls, all_items, scores, cfg, refusal)
+            timing["judge"] = {"seconds": round(time.perf_counter() - t0, 3), "not_judged_too_long": judge_skipped}
         stats = calls.stats.to_dict()
 
     rows = _results(all_items, scores)

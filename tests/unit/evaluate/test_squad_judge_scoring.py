@@ -163,3 +163,20 @@ def test_chat_completion_reference_loses_end_of_turn_marker():
     assert clean_reference(" 30 days \n") == "30 days"
     rows = [SFTExample(id="b", parent_id="p", split="eval", completion="ans<|im_end|>\n")]
     assert eval_items(rows, REFUSAL, end_markers=["<|im_end|>"])[0].references == ("ans",)
+
+
+def test_judge_context_shrinks_to_fit_then_gives_up():
+    from onprem_sft.evaluate.stage import fit_judge_request
+
+    ex = SFTExample(id="s1", parent_id="qa1", question="Q", context="x" * 1000, split="eval")
+
+    def make(chars):
+        return judge_request("j", ex, "ref", "ans", system="", user="{context}", refusal=REFUSAL,
+                             context_chars=chars, max_tokens=8, seed=0)
+
+    def render(r):
+        return r.messages[1]["content"]
+
+    req = fit_judge_request(make, render, len, 300, 1000)          # 1000 -> 500 -> 250 chars (+ " ...")
+    assert req is not None and len(render(req)) == 254
+    assert fit_judge_request(make, render, len, 3, 1000) is None      # even " ..." does not fit

@@ -8,6 +8,7 @@ raw SFT prompts vs chat-templated judge prompts, and the too-long-prompt reject.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -85,13 +86,15 @@ def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir,
     RecordedEngine.built.clear()
     monkeypatch.setattr(factory, "build_engine", lambda llm_cfg, run_dir, adapters=(), enable_lora=None,
                         progress=True: RecordedEngine(str(llm_cfg.model), responses, adapters))
-    cfg = compose([f"model.path={tiny_model_dir}", "llm.model=/models/judge-72b", "prompts=en",
-                   "llm.max_model_len=512", "evaluate.max_tokens=32", "stages=[evaluate]", "run.progress=false"])
+    judge_dir = run_dir.parent / "judge-72b"           # stands for a big judge model: tokenizer only
+    shutil.copytree(tiny_model_dir.with_name("tiny-llama-tok"), judge_dir)
+    cfg = compose([f"model.path={tiny_model_dir}", f"llm.model={judge_dir}", "prompts=en",
+                   "llm.max_model_len=512", "evaluate.max_tokens=32", "evaluate.judge_max_tokens=64", "stages=[evaluate]", "run.progress=false"])
     run_pipeline(cfg, run_dir)
 
     answer_engine, judge_engine = RecordedEngine.built
     assert answer_engine.model_path == str(tiny_model_dir) and answer_engine.adapters == [str(run_dir / "train" / "adapter")]
-    assert judge_engine.model_path == "/models/judge-72b"
+    assert judge_engine.model_path == str(judge_dir)
     assert answer_engine.closed and judge_engine.closed
     assert all(s.startswith(("base:", "tuned:")) for s in answer_engine.seen)
     assert all(s.startswith("judge-") for s in judge_engine.seen)
@@ -118,15 +121,13 @@ def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir,
     by_id = {c["id"]: c for c in calls}
     assert by_id["tuned:a1"]["prompt"] == "[Q] How long is the grace period? [A]"       # verbatim SFT prompt
     assert by_id["tuned:a1"]["adapter"] == str(run_dir / "train" / "adapter") and by_id["base:a1"]["adapter"] is None
-    assert by_id["judge-tuned:a1"]["prompt"].startswith("<chat>") and by_id["judge-tuned:a1"]["model"] == "/models/judge-72b"
+    assert by_id["judge-tuned:a1"]["prompt"].startswith("<chat>") and by_id["judge-tuned:a1"]["model"] == str(judge_dir)
     manifest = json.loads((ev / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"eval": 3, "external": 0, "rejects": 1, "wins": 3, "losses": 0}
-    assert manifest["model"]["judge"]["path"] == "/models/judge-72b"
+    assert manifest["model"]["judge"]["path"] == str(judge_dir)
 
 
 def test_stage_without_adapter_fails_with_fix(run_dir, tiny_model_dir):
-    import shutil
-
     from onprem_sft.config import compose
     from onprem_sft.evaluate.stage import EvaluateError, run
     from onprem_sft.pipeline import StageContext
