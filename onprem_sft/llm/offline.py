@@ -18,7 +18,7 @@ from onprem_sft.llm.runtime import per_request_seeds_supported
 log = logging.getLogger("onprem_sft.llm")
 
 
-def sampling_params(s: Sampling, json_schema: dict[str, Any] | None) -> Any:
+def sampling_params(s: Sampling, json_schema: dict[str, Any] | None, seeds: bool = True) -> Any:
     """Structured output without free whitespace: with length-bounded schemas the grammar is finite,
     so even a random model's output ends and parses (no endless indentation)."""
     from vllm import SamplingParams
@@ -26,7 +26,7 @@ def sampling_params(s: Sampling, json_schema: dict[str, Any] | None) -> Any:
 
     return SamplingParams(
         temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens,
-        seed=s.seed if per_request_seeds_supported() else None,
+        seed=s.seed if seeds else None,
         stop=list(s.stop) or None,
         structured_outputs=(StructuredOutputsParams(json=json_schema, disable_any_whitespace=True)
                             if json_schema else None))
@@ -37,7 +37,8 @@ class OfflineEngine(LLMEngine):
                  max_model_len: int = 2048, enforce_eager: bool = True, enable_prefix_caching: bool = True,
                  max_num_seqs: int = 32, seed: int = 0, enable_lora: bool = False, max_lora_rank: int = 16,
                  tensor_parallel_size: int = 1, gpu_memory_utilization: float | None = None,
-                 request_batch_size: int = 64, progress: bool = True, **llm_kwargs: Any):
+                 request_batch_size: int = 64, progress: bool = True, chunked_prefill: bool = True,
+                 max_num_batched_tokens: int | None = None, **llm_kwargs: Any):
         from vllm import LLM
 
         self.model_path = str(model_path)
@@ -47,6 +48,7 @@ class OfflineEngine(LLMEngine):
         self.enable_lora = enable_lora
         self.max_lora_rank = max_lora_rank
         self.progress = progress
+        self.per_request_seeds = per_request_seeds_supported(chunked_prefill)
         kw: dict[str, Any] = dict(
             model=self.model_path, dtype=dtype, max_model_len=max_model_len, enforce_eager=enforce_eager,
             enable_prefix_caching=enable_prefix_caching, max_num_seqs=max_num_seqs, seed=seed,
@@ -55,6 +57,10 @@ class OfflineEngine(LLMEngine):
             structured_outputs_config={"backend": "xgrammar", "disable_any_whitespace": True})
         if enable_lora:
             kw.update(enable_lora=True, max_lora_rank=max_lora_rank)
+        if not chunked_prefill:
+            kw["enable_chunked_prefill"] = False
+        if max_num_batched_tokens:
+            kw["max_num_batched_tokens"] = max_num_batched_tokens
         if gpu_memory_utilization is not None:
             kw["gpu_memory_utilization"] = gpu_memory_utilization
         kw.update(llm_kwargs)
@@ -86,7 +92,7 @@ class OfflineEngine(LLMEngine):
             return []
         self.check_fits(requests)
         prompts = [self.render(r) for r in requests]
-        params = [sampling_params(r.sampling, r.json_schema) for r in requests]
+        params = [sampling_params(r.sampling, r.json_schema, self.per_request_seeds) for r in requests]
         loras = [self._lora(r.adapter) for r in requests]
         from tqdm.auto import tqdm
 

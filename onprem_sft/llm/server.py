@@ -94,13 +94,15 @@ class ManagedServer:
                  enable_lora: bool = False, max_lora_rank: int = 16, adapters: Sequence[str] = (),
                  tensor_parallel_size: int = 1, gpu_memory_utilization: float | None = None,
                  served_model_name: str = "base", api_key: str = "", extra_args: Sequence[str] = (),
-                 env: dict[str, str] | None = None, startup_timeout_s: float = 600.0):
+                 env: dict[str, str] | None = None, startup_timeout_s: float = 600.0,
+                 chunked_prefill: bool = True, max_num_batched_tokens: int | None = None):
         if not is_loopback(host):
             raise ServerError(f"llm.server.host={host!r}: the managed server only binds loopback")
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}/v1"
         self.base = f"http://{host}:{self.port}"
         self.served_model_name = served_model_name
+        self.chunked_prefill = chunked_prefill
         self.log_path = Path(log_path)
         cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model_path),
                "--host", host, "--port", str(self.port), "--dtype", dtype,
@@ -112,6 +114,10 @@ class ManagedServer:
         cmd += ["--enable-prefix-caching"] if enable_prefix_caching else ["--no-enable-prefix-caching"]
         if gpu_memory_utilization is not None:
             cmd += ["--gpu-memory-utilization", str(gpu_memory_utilization)]
+        if not chunked_prefill:
+            cmd += ["--no-enable-chunked-prefill"]
+        if max_num_batched_tokens:
+            cmd += ["--max-num-batched-tokens", str(max_num_batched_tokens)]
         if api_key:
             cmd += ["--api-key", api_key]
         child_env = dict(os.environ, **(env or {}))
@@ -212,7 +218,7 @@ class ServerEngine(LLMEngine):
     def __init__(self, model_path: str, model_checksum: str, *, url: str, api_key: str = "",
                  served_model_name: str | None = None, max_concurrency: int = 32, max_lora_rank: int = 16,
                  request_batch_size: int = 64, progress: bool = True, server: ManagedServer | None = None,
-                 timeout_s: float = 600.0, max_model_len: int = 0):
+                 timeout_s: float = 600.0, max_model_len: int = 0, per_request_seeds: bool | None = None):
         from openai import OpenAI
 
         self.model_path = str(model_path)
@@ -221,6 +227,10 @@ class ServerEngine(LLMEngine):
         self.request_batch_size = request_batch_size
         self.progress = progress
         self.server = server
+        # seeds are safe when we started the server (no chunked prefill on CPU) or on GPU; a server of
+        # yours on CPU may chunk prefills, so pass per_request_seeds=True only if it runs without.
+        self.per_request_seeds = (per_request_seeds if per_request_seeds is not None else
+                                  per_request_seeds_supported(chunked_prefill=server is None or server.chunked_prefill))
         self.base = base_url(url)
         self.max_concurrency = max(1, max_concurrency)
         self.max_lora_rank = max_lora_rank
@@ -278,7 +288,7 @@ class ServerEngine(LLMEngine):
         out = self.client.completions.create(
             model=self._model_for(r.adapter), prompt=prompt, max_tokens=s.max_tokens,
             temperature=s.temperature, top_p=s.top_p,
-            seed=s.seed if per_request_seeds_supported() else None, stop=list(s.stop) or None,
+            seed=s.seed if self.per_request_seeds else None, stop=list(s.stop) or None,
             extra_body=extra)
         c = out.choices[0]
         u = out.usage

@@ -31,10 +31,10 @@ def _pii_strings() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def e2e_run(tmp_path_factory, tiny_model_dir) -> tuple[Path, subprocess.CompletedProcess]:
+def e2e_run(tmp_path_factory, tiny_vllm_model_dir) -> tuple[Path, subprocess.CompletedProcess]:
     run_dir = tmp_path_factory.mktemp("e2e") / "run"
     res = _cli(
-        "experiment=demo_en", f"run.dir={run_dir}", f"llm.model={tiny_model_dir}", f"model.path={tiny_model_dir}",
+        "experiment=demo_en", f"run.dir={run_dir}", f"llm.model={tiny_vllm_model_dir}", f"model.path={tiny_vllm_model_dir}",
         "run.progress=false", "generate.max_chunks=6", "generate.questions_per_chunk=2",
         "generate.unanswerable_ratio=0.3", "generate.unfound=refusal",
         "curate.judge.threshold=1.0", "curate.domain.enabled=false",
@@ -69,11 +69,11 @@ def test_verify_passes_and_no_pii_leaves_the_raw_zone(e2e_run):
         assert not leaked, f"{rel} holds raw PII of types seeded in the sample"
 
 
-def test_rerun_resumes_every_stage(e2e_run, tiny_model_dir):
+def test_rerun_resumes_every_stage(e2e_run, tiny_vllm_model_dir):
     run_dir, res = e2e_run
     assert res.returncode == 0, res.stderr[-4000:]
-    again = _cli("experiment=demo_en", f"run.dir={run_dir}", f"llm.model={tiny_model_dir}",
-                 f"model.path={tiny_model_dir}", "run.progress=false", "generate.max_chunks=6",
+    again = _cli("experiment=demo_en", f"run.dir={run_dir}", f"llm.model={tiny_vllm_model_dir}",
+                 f"model.path={tiny_vllm_model_dir}", "run.progress=false", "generate.max_chunks=6",
                  "generate.questions_per_chunk=2", "generate.unanswerable_ratio=0.3", "generate.unfound=refusal",
                  "curate.judge.threshold=1.0", "curate.domain.enabled=false",
                  "train.max_steps=2", "train.per_device_batch_size=2", "train.max_length=512",

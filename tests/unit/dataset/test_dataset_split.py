@@ -65,3 +65,8 @@ def test_one_chunk_falls_back_to_examples_and_one_example_is_all_train() -> None
 def test_fallback_error_is_clear() -> None:
     with pytest.raises(ValueError, match="dataset.fallback=chunk"):
         split_pairs(pairs_for({"only": 5}), eval_fraction=0.2, fallback="error")
+
+
+def test_uneven_documents_keep_the_bulk_in_train() -> None:
+    s = split_pairs(pairs_for({"big": 27, "small": 17}), eval_fraction=0.2, seed=0)
+    assert s.eval_groups == ["small"]
