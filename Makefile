@@ -38,9 +38,10 @@ model: setup $(MODEL_DIR)/.onprem_sft_prepared.json
 $(MODEL_DIR)/.onprem_sft_prepared.json:
 	$(PY) -m onprem_sft.models.prepare embedded --out $(MODEL_DIR)
 
-# The main job: the whole pipeline on the bundled sample corpus with the embedded model.
+# The main job: the whole pipeline on the bundled (English) sample corpus with the embedded model.
+EXPERIMENT ?= demo_en
 run: model
-	$(VENV)/bin/onprem-sft $(ARGS)
+	$(VENV)/bin/onprem-sft experiment=$(EXPERIMENT) $(ARGS)
 
 # The test suite (pytest exit 5 = no tests collected is not a failure).
 test: model

@@ -68,13 +68,13 @@ def run(cfg) -> int:  # noqa: ANN001 - DictConfig
         return 2
     ran = [k for k, v in results.items() if v is not None]
     skipped = [k for k, v in results.items() if v is None]
+    verified = security_hooks.on_finish(cfg, run_dir, results)   # lineage.jsonl; verify when complete
     from onprem_sft.summary import print_summary
 
     print_summary(run_dir)
     log.info("pipeline finished: %d stage(s) run %s, %d skipped %s; run dir %s",
              len(ran), ran, len(skipped), skipped, run_dir)
-    security_hooks.on_finish(cfg, run_dir, results)   # lineage.jsonl; verify when the run is complete
-    return 0
+    return 3 if verified is False else 0
 
 
 def _hydra_main() -> int:

@@ -17,7 +17,16 @@ def _load(path: Path) -> Any:
         return None
 
 
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, json.JSONDecodeError):
+        return []
+
+
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
     if isinstance(v, float):
         return f"{v:.3f}"
     return str(v)
@@ -33,23 +42,30 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
         counts = ", ".join(f"{k}={_fmt(v)}" for k, v in m.counts.items() if not isinstance(v, dict))
         secs = m.extra.get("seconds")
         rows.append((name, counts + (f"  ({secs:.0f}s)" if isinstance(secs, (int, float)) else "")))
-    train = StageDir(run_dir, "train").read_manifest()
-    if train is not None:
-        for k in ("first_loss", "final_loss", "eval_loss"):
-            if k in train.extra:
-                rows.append((f"train {k}", _fmt(train.extra[k])))
+    log_rows = _jsonl(run_dir / "train" / "train_log.jsonl")
+    losses = [r["loss"] for r in log_rows if isinstance(r.get("loss"), (int, float))]
+    if losses:
+        rows.append(("train loss", f"{losses[0]:.3f} (first step) -> {losses[-1]:.3f} (last step)"))
+    evals = [r["eval_loss"] for r in log_rows if isinstance(r.get("eval_loss"), (int, float))]
+    if evals:
+        rows.append(("eval loss", f"{evals[-1]:.3f}"))
     metrics = _load(run_dir / "evaluate" / "metrics.json")
-    if isinstance(metrics, dict):
+    ev = metrics.get("eval") if isinstance(metrics, dict) else None
+    if isinstance(ev, dict):
         for side in ("base", "tuned"):
-            m = metrics.get(side)
-            if isinstance(m, dict):
-                keys = [k for k in ("exact_match", "f1", "refusal_precision", "refusal_recall", "judge_mean")
-                        if isinstance(m.get(k), (int, float))]
-                rows.append((f"eval {side}", ", ".join(f"{k}={m[k]:.3f}" for k in keys)))
+            m = ev.get(side)
+            if not isinstance(m, dict):
+                continue
+            a, r, j = m.get("answerable", {}), m.get("refusal", {}), m.get("judge", {})
+            rows.append((f"eval {side} (n={ev.get('n')})",
+                         f"EM={_fmt(a.get('em'))} F1={_fmt(a.get('f1_token'))} "
+                         f"refusal P={_fmt(r.get('precision'))} R={_fmt(r.get('recall'))} "
+                         f"judge={_fmt(j.get('mean'))}"))
     verify = _load(run_dir / "security" / "verify.json")
-    if isinstance(verify, dict) and "ok" in verify:
-        rows.append(("verify", "PASS" if verify["ok"] else "FAIL: " + ", ".join(
-            c.get("name", "?") for c in verify.get("checks", []) if not c.get("ok"))))
+    if isinstance(verify, list) and verify:
+        failed = [c.get("name", "?") for c in verify if c.get("status") == "FAIL"]
+        rows.append(("verify", "FAIL: " + ", ".join(failed) if failed else
+                     f"PASS ({sum(c.get('status') == 'PASS' for c in verify)} checks)"))
     report = run_dir / "report" / "report.html"
     if report.exists():
         rows.append(("report", str(report)))

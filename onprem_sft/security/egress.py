@@ -28,6 +28,8 @@ OFFLINE_ENV = {
     "DISABLE_MLFLOW_INTEGRATION": "TRUE",
     "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",   # presidio's email recognizer would fetch the suffix list
     "TOKENIZERS_PARALLELISM": "false",
+    # vLLM finds "its" IP by a UDP connect to 8.8.8.8 (no packet, but the guard refuses and logs it)
+    "VLLM_HOST_IP": "127.0.0.1",
 }
 
 SITEHOOK_DIR = str(Path(__file__).with_name("sitehook"))
