@@ -53,15 +53,6 @@ def _reason(e: Exception) -> str:
     return f"redaction failed: {detail}; the chunk was not passed on (fix the input or report the error)"
 
 
-def _rotate_audit_log(path: Path) -> None:
-    """A rerun starts a fresh chain; the previous log is kept beside it (append-only history)."""
-    if path.exists():
-        n = 1
-        while path.with_name(f"{path.stem}.superseded-{n}{path.suffix}").exists():
-            n += 1
-        path.rename(path.with_name(f"{path.stem}.superseded-{n}{path.suffix}"))
-
-
 def run(ctx: StageContext) -> StageResult:
     rc = ctx.cfg.redaction
     cfg_dict = to_container(rc)
@@ -74,7 +65,6 @@ def run(ctx: StageContext) -> StageResult:
         raise PipelineError("the ingest stage's raw text was deleted after an earlier redaction "
                             "(redaction.keep_raw=false); rerun ingest too: force=[ingest]")
     chunks = ctx.input("ingest").read(Chunk)
-    _rotate_audit_log(ctx.out.path / AUDIT_FILE)
     hkey = load_or_create_key(key_path)
     out_rows: list[RedactedChunk] = []
     rejects: list[dict] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import json
 import os
 import stat
@@ -35,13 +37,14 @@ def _ingest(run_dir):
     return rows
 
 
-def test_redact_stage(tmp_path, capsys):
+def test_redact_stage(tmp_path, caplog):
     run_dir = tmp_path / "run"
     rows = _ingest(run_dir)
     cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false"])
+    caplog.set_level(logging.INFO, logger="onprem_sft")
     res = run_pipeline(cfg, run_dir)["redact"]
     assert res is not None and res.counts["chunks"] == 4 and res.counts["rejected"] == 1
-    assert "redacted 4 chunk(s) of 3 document(s)" in capsys.readouterr().out
+    assert "redacted 4 chunk(s) of 3 document(s)" in caplog.text   # the stage's summary line
 
     sd = StageDir(run_dir, "redact")
     out = {r.parent_id: r for r in sd.read(RedactedChunk)}
