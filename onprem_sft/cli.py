@@ -39,7 +39,7 @@ def _home() -> None:
         os.environ["ONPREM_SFT_HOME"] = str(root)
 
 
-def run(cfg) -> int:  # noqa: ANN001 - DictConfig
+def run(cfg) -> int:
     from onprem_sft.config import validate
     from onprem_sft.pipeline import PipelineError, run_pipeline
     from onprem_sft.security import egress
@@ -55,14 +55,10 @@ def run(cfg) -> int:  # noqa: ANN001 - DictConfig
     from onprem_sft.security import hooks as security_hooks
 
     security_hooks.on_start(cfg, run_dir)     # guard record, resolved config, security/dataflow.md
-    from onprem_sft.ingest.stage import CorpusError
-    from onprem_sft.models.prepare import ModelPathError
-    from onprem_sft.records import RecordError
-
     try:
         results = run_pipeline(cfg, run_dir)
-    except (PipelineError, CorpusError, ModelPathError, RecordError, egress.EgressBlocked) as e:
-        # user-facing problems: one clear line (messages never carry document text); traceback in run.log
+    except PipelineError as e:
+        # user-facing problems (a stage's ValueError/OSError, e.g. a missing model path, arrives as StageFailed): one clear line (messages never carry document text); traceback in run.log
         log.debug("stage failed", exc_info=True)
         log.error("%s: %s", type(e).__name__, e)
         return 2
@@ -86,7 +82,7 @@ def _hydra_main() -> int:
     rc = {"code": 0}
 
     @hydra.main(version_base="1.3", config_path=_config_dir(), config_name="config")
-    def _main(cfg) -> None:  # noqa: ANN001
+    def _main(cfg) -> None:
         try:
             rc["code"] = run(cfg)
         except ConfigError as e:

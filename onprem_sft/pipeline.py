@@ -154,8 +154,6 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
         try:
             res = spec.run(ctx)
         except (ValueError, OSError) as e:
-            if isinstance(e, PipelineError):
-                raise
             log.debug("stage %s failed", name, exc_info=True)
             raise StageFailed(f"stage '{name}' failed: {e}") from e
         elapsed = time.perf_counter() - t0

@@ -1,4 +1,5 @@
-"""The closing summary of a run: one table read from the manifests (counts only, never record text)."""
+"""The closing summary of a run: one table of counts and headline figures, read through the report's
+redacted-zone allow-list (``onprem_sft.report.collect``), so it can never print record text."""
 
 from __future__ import annotations
 
@@ -6,22 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import StageDir
-from onprem_sft.config import STAGES
-
-
-def _load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-
-
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, json.JSONDecodeError):
-        return []
+from onprem_sft.report.collect import read_json, stages, train_log
 
 
 def _fmt(v: Any) -> str:
@@ -35,21 +21,20 @@ def _fmt(v: Any) -> str:
 def collect(run_dir: Path) -> list[tuple[str, str]]:
     """(label, value) rows: per stage counts and time, plus headline figures where present."""
     rows: list[tuple[str, str]] = []
-    for name in STAGES:
-        m = StageDir(run_dir, name).read_manifest()
-        if m is None:
+    for st in stages(run_dir):
+        if not st["done"]:
             continue
-        counts = ", ".join(f"{k}={_fmt(v)}" for k, v in m.counts.items() if not isinstance(v, dict))
-        secs = m.extra.get("seconds")
-        rows.append((name, counts + (f"  ({secs:.0f}s)" if isinstance(secs, (int, float)) else "")))
-    log_rows = _jsonl(run_dir / "train" / "train_log.jsonl")
+        counts = ", ".join(f"{k}={_fmt(v)}" for k, v in st["counts"].items())
+        secs = st.get("seconds")
+        rows.append((st["stage"], counts + (f"  ({secs:.0f}s)" if isinstance(secs, (int, float)) else "")))
+    log_rows = train_log(run_dir)
     losses = [r["loss"] for r in log_rows if isinstance(r.get("loss"), (int, float))]
     if losses:
         rows.append(("train loss", f"{losses[0]:.3f} (first step) -> {losses[-1]:.3f} (last step)"))
     evals = [r["eval_loss"] for r in log_rows if isinstance(r.get("eval_loss"), (int, float))]
     if evals:
         rows.append(("eval loss", f"{evals[-1]:.3f}"))
-    metrics = _load(run_dir / "evaluate" / "metrics.json")
+    metrics = read_json(run_dir, "evaluate", "metrics.json")
     ev = metrics.get("eval") if isinstance(metrics, dict) else None
     if isinstance(ev, dict):
         for side in ("base", "tuned"):
@@ -58,10 +43,13 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
                 continue
             a, r, j = m.get("answerable", {}), m.get("refusal", {}), m.get("judge", {})
             rows.append((f"eval {side} (n={ev.get('n')})",
-                         f"EM={_fmt(a.get('em'))} F1={_fmt(a.get('f1_token'))} "
-                         f"refusal P={_fmt(r.get('precision'))} R={_fmt(r.get('recall'))} "
-                         f"judge={_fmt(j.get('mean'))}"))
-    verify = _load(run_dir / "security" / "verify.json")
+                         (f"EM={_fmt(a.get('em'))} F1={_fmt(a.get('f1_token'))} "
+                          f"refusal P={_fmt(r.get('precision'))} R={_fmt(r.get('recall'))} "
+                          f"judge={_fmt(j.get('mean'))}")))
+    try:
+        verify = json.loads((run_dir / "security" / "verify.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        verify = None
     if isinstance(verify, list) and verify:
         failed = [c.get("name", "?") for c in verify if c.get("status") == "FAIL"]
         rows.append(("verify", "FAIL: " + ", ".join(failed) if failed else

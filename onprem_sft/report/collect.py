@@ -44,9 +44,11 @@ def _jsonl(run_dir: Path, stage: str, name: str) -> Iterator[dict[str, Any]]:
     return iter_jsonl(p) if p.exists() else iter(())
 
 
-def _json(run_dir: Path, stage: str, name: str) -> Any:
+def read_json(run_dir: Path, stage: str, name: str) -> Any:
+    """An allow-listed JSON file of the run, or None when the stage has not written it."""
     p = _path(run_dir, stage, name)
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+
 
 
 def reason_key(reason: str) -> str:
@@ -59,7 +61,7 @@ def reason_key(reason: str) -> str:
 def stages(run_dir: Path) -> list[dict[str, Any]]:
     out = []
     for s in STAGES:
-        m = _json(run_dir, s, MANIFEST)
+        m = read_json(run_dir, s, MANIFEST)
         if m is None:
             out.append({"stage": s, "done": False})
             continue
@@ -76,7 +78,7 @@ def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for s in STAGES:
         if s == "ingest":
-            m = _json(run_dir, s, MANIFEST) or {}
+            m = read_json(run_dir, s, MANIFEST) or {}
             n = sum(v for k, v in (m.get("counts") or {}).items() if "reject" in k and isinstance(v, int))
             if n:
                 out[s] = {"rejected (see ingest/rejects.jsonl)": n}
@@ -115,7 +117,7 @@ def sample_qna(run_dir: Path, k: int) -> list[dict[str, Any]]:
 
 def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
     run_dir = Path(run_dir)
-    metrics = _json(run_dir, "evaluate", "metrics.json")
+    metrics = read_json(run_dir, "evaluate", "metrics.json")
     eval_rows = {r["id"]: r for r in _jsonl(run_dir, "evaluate", "records.jsonl")}
     return {
         "run_dir": run_dir.name,
@@ -126,7 +128,7 @@ def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
         "train_log": train_log(run_dir),
         "metrics": metrics,
         "eval_rows": eval_rows,
-        "agreement": _json(run_dir, "curate", "eyecheck_agreement.json"),
+        "agreement": read_json(run_dir, "curate", "eyecheck_agreement.json"),
         "samples": sample_qna(run_dir, k),
         "k": k,
     }
