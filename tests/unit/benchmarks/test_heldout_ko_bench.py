@@ -18,8 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench_redaction_ko_heldout as bench  # noqa: E402
-from heldout_ko import build  # noqa: E402
+import bench_redaction_ko_heldout as bench
+from heldout_ko import build
 
 FROZEN = ROOT / "scripts" / "heldout_ko" / "data" / "heldout_ko_v1.jsonl.gz"
 
