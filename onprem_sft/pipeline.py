@@ -1,6 +1,7 @@
-"""Stage registry and the resumable runner.
+"""The resumable runner.
 
-A stage is a ``StageSpec`` exposed as ``STAGE`` by ``onprem_sft/<package>/stage.py``. The runner skips a
+A stage is a ``StageSpec`` exposed as ``STAGE`` by ``onprem_sft/<package>/spec.py`` and listed in
+``onprem_sft.layout.STAGES`` (the one stage list). The runner skips a
 stage whose manifest matches (same config hash over the stage's config sections, same input hash over its
 upstream manifests), reruns it otherwise, and always reruns the stages after a rerun one, since their input
 hash chains on the upstream manifest.
@@ -8,32 +9,22 @@ hash chains on the upstream manifest.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
 
+from onprem_sft import layout
 from onprem_sft.artifacts import StageDir, canonical_json, config_hash, sha256_text
-from onprem_sft.config import STAGES, to_container
+from onprem_sft.config import to_container
+from onprem_sft.layout import STAGES, LayoutError, StageSpec
+
+__all__ = ["PipelineError", "StageContext", "StageFailed", "StageResult", "StageSpec", "load_stage", "run_pipeline"]
 
 log = logging.getLogger("onprem_sft.pipeline")
-
-# stage name -> module exposing STAGE
-STAGE_MODULES = {
-    "ingest": "onprem_sft.ingest.stage",
-    "redact": "onprem_sft.redact.stage",
-    "generate": "onprem_sft.generate.stage",
-    "curate": "onprem_sft.curate.stage",
-    "dataset": "onprem_sft.dataset.stage",
-    "train": "onprem_sft.train.stage",
-    "evaluate": "onprem_sft.evaluate.stage",
-    "report": "onprem_sft.report.stage",
-}
 
 
 @dataclass
@@ -43,6 +34,8 @@ class StageResult:
     sampling: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     summary: str = ""                 # one line for the log / terminal; no raw text
+    drop_raw_inputs: bool = False     # the raw text upstream may go now (redaction.keep_raw=false):
+                                      # the runner scrubs the declared raw fields (security.rawzone)
 
 
 @dataclass
@@ -57,15 +50,11 @@ class StageContext:
         return bool(self.cfg.run.progress)
 
     def input(self, name: str) -> StageDir:
+        """The folder of a declared upstream stage: the only way a stage reaches another's files."""
+        if name not in self.inputs:
+            raise PipelineError(f"stage '{self.out.name}' reads stage '{name}' without declaring it in "
+                                f"its StageSpec.inputs")
         return self.inputs[name]
-
-
-@dataclass(frozen=True)
-class StageSpec:
-    name: str
-    inputs: tuple[str, ...]           # upstream stages whose outputs this one reads
-    config_keys: tuple[str, ...]      # config sections that change this stage's output
-    run: Callable[[StageContext], StageResult]
 
 
 class PipelineError(RuntimeError):
@@ -77,11 +66,10 @@ class StageFailed(PipelineError):
 
 
 def load_stage(name: str) -> StageSpec:
-    if name not in STAGE_MODULES:
-        raise PipelineError(f"unknown stage {name!r}; choose from {list(STAGES)}")
-    spec = importlib.import_module(STAGE_MODULES[name]).STAGE
-    assert spec.name == name, f"{STAGE_MODULES[name]} exposes stage {spec.name!r}, expected {name!r}"
-    return spec
+    try:
+        return layout.spec(name)
+    except LayoutError as e:
+        raise PipelineError(str(e)) from None
 
 
 def stage_config_hash(cfg: DictConfig, spec: StageSpec) -> str:
@@ -152,7 +140,11 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
         ctx = StageContext(cfg=cfg, run_dir=run_dir, out=out,
                            inputs={u: StageDir(run_dir, u) for u in spec.inputs})
         try:
-            res = spec.run(ctx)
+            res = spec.load_run()(ctx)
+            if res.drop_raw_inputs:
+                from onprem_sft.security.rawzone import scrub_raw
+
+                scrub_raw(run_dir, out.path)
         except (ValueError, OSError) as e:
             log.debug("stage %s failed", name, exc_info=True)
             raise StageFailed(f"stage '{name}' failed: {e}") from e
@@ -164,4 +156,6 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
                  res.summary or ", ".join(f"{k}={v}" for k, v in res.counts.items()))
         results[name] = res
         rerun_upstream = True
+    ran = [k for k, v in results.items() if v is not None]
+    log.info("pipeline: %d stage(s) run %s, %d skipped as complete", len(ran), ran, len(results) - len(ran))
     return results

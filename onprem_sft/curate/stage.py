@@ -25,16 +25,14 @@ from onprem_sft.curate import domain as dom
 from onprem_sft.curate import judge as jg
 from onprem_sft.curate.agreement import finite_or_none, spearman
 from onprem_sft.curate.dedup import dedup
+from onprem_sft.curate.spec import JUDGED_PAIRS, JUDGEMENTS
 from onprem_sft.curate.standardise import StandardiseRules, standardise_pair
 from onprem_sft.llm.calls import CACHE, CALLS, CallLog
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, stable_id
 
 log = logging.getLogger("onprem_sft.curate")
-
-JUDGEMENTS = "judgements.jsonl"
-JUDGED_PAIRS = "judged_pairs.jsonl"
 
 
 @dataclass
@@ -285,5 +283,3 @@ def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None
                        sampling={"judge": {"temperature": jc.temperature, "max_tokens": jc.max_tokens}},
                        extra=extra, summary=summary)
 
-
-STAGE = StageSpec(name="curate", inputs=("generate",), config_keys=("curate", "prompts", "llm"), run=run)

@@ -15,16 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import atomic_write_json, sha256_tree
+from onprem_sft.artifacts import StageDir, atomic_write_json, sha256_tree
 from onprem_sft.evaluate import answer as A
 from onprem_sft.evaluate import judge as J
 from onprem_sft.evaluate.records import EvalItem, EvalResult
 from onprem_sft.evaluate.scoring import aggregate, compare, examples, score_answer
+from onprem_sft.evaluate.spec import METRICS
 from onprem_sft.evaluate.squad import load_squad
 from onprem_sft.evaluate.template import check_renderer, prompt_renderer
 from onprem_sft.llm.engine import Sampling
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import SFTExample, stable_id
+from onprem_sft.train.spec import ADAPTER
 
 log = logging.getLogger("onprem_sft.evaluate")
 
@@ -64,8 +66,9 @@ def end_markers(cfg: Any) -> list[str]:
     return sorted(set(tok.all_special_tokens), key=len, reverse=True)
 
 
-def adapter_dir(run_dir: Path) -> Path:
-    p = run_dir / "train" / "adapter"
+def adapter_dir(train: StageDir) -> Path:
+    """The adapter the (declared) train input wrote."""
+    p = train.path / ADAPTER
     if not (p / "adapter_config.json").exists():
         raise EvaluateError(f"{p} has no PEFT adapter (adapter_config.json); run the train stage first "
                             f"(stages=[train,evaluate])")
@@ -189,7 +192,7 @@ def run(ctx: StageContext) -> StageResult:
     if not items and not ext:
         raise EvaluateError(f"{ctx.input('dataset').records_path} has no split=eval rows and no "
                             f"evaluate.external file: raise dataset.eval_fraction or pass evaluate.external=")
-    adapter = adapter_dir(ctx.run_dir)
+    adapter = adapter_dir(ctx.input("train"))
     limit = int(cfg.llm.max_model_len) - int(ecfg.max_tokens)
     all_items, rej = _too_long(items + ext, str(cfg.model.path), limit)
     rejects += rej
@@ -240,7 +243,7 @@ def run(ctx: StageContext) -> StageResult:
         metrics["external_prompt_matches_dataset"] = same_prompt
     ctx.out.write_records(rows)
     ctx.out.write_rejects(rejects)
-    atomic_write_json(ctx.out.path / "metrics.json", metrics)
+    atomic_write_json(ctx.out.path / METRICS, metrics)
     line = summary_line(metrics["eval"])
     if ext_rows:
         line += " | external " + summary_line(metrics["external"])
@@ -267,5 +270,3 @@ def _headline(m: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-STAGE = StageSpec(name="evaluate", inputs=("dataset", "train"), config_keys=("evaluate", "llm", "prompts"),
-                  run=run)

@@ -16,14 +16,13 @@ from onprem_sft.artifacts import write_jsonl
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import GenerateOutput, QAGenerator
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
+from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import RedactedChunk
 
 log = logging.getLogger("onprem_sft.generate")
-
-QUESTIONS = "questions.jsonl"
 
 
 class GenerateConfigError(ValueError):
@@ -100,5 +99,3 @@ def run(ctx: StageContext) -> StageResult:
     with build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress) as engine:
         return generate_with_engine(ctx, engine)
 
-
-STAGE = StageSpec(name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate"), run=run)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.security.lineage import audit_record_hash, iter_lines
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 # Free-text types: a fresh detection of these outside the audit log is a review item, not a failure.
 FUZZY_TYPES = frozenset({"PERSON", "ADDRESS", "LOCATION", "DATE_OF_BIRTH", "DATE_TIME", "NRP", "ORGANIZATION",
                          "SENSITIVE_CLAUSE", "KR_VEHICLE_PLATE"})
-DEFAULT_KEY = "keys/redaction_hmac.key"
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,7 @@ def key_path(view: Any) -> Path:
     configured = (view.resolved.get("redaction") or {}).get("hmac_key_file")
     if configured:
         return Path(configured)
-    own = view.run_dir / DEFAULT_KEY
-    redact = view.run_dir / "redact"
-    if not own.exists() and redact.is_symlink():   # run.reuse_from linked redact/: its key is in the source run
-        return redact.resolve().parent / DEFAULT_KEY
-    return own
+    return view.run_dir / layout.rel("hmac_key")   # in the redact stage's folder (also when linked by reuse_from)
 
 
 def fingerprint(key: bytes, value: str) -> str:
@@ -114,8 +110,8 @@ def audit_fingerprints(path: Path) -> dict[str, str]:
 
 
 def audit_label(view: Any, fp: str) -> str | None:
-    fps = view.cached("audit_fps", lambda: audit_fingerprints(view.run_dir / "redact" / "audit.jsonl")
-                      if (view.run_dir / "redact" / "audit.jsonl").exists() else {})
+    audit = view.run_dir / layout.rel("audit")
+    fps = view.cached("audit_fps", lambda: audit_fingerprints(audit) if audit.exists() else {})
     return fps.get(fp)
 
 

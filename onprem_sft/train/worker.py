@@ -23,13 +23,10 @@ from typing import Any
 from onprem_sft.artifacts import atomic_write_json, read_records, write_jsonl
 from onprem_sft.records import SFTExample
 from onprem_sft.train.data import Collator, Encoder, encode_rows, ensure_pad_token, pack
+from onprem_sft.train.spec import ADAPTER, CHECKPOINTS, LOG, RESULT
 
 log = logging.getLogger("onprem_sft.train.worker")
 
-RESULT = "train_result.json"
-LOG = "train_log.jsonl"
-ADAPTER = "adapter"
-CHECKPOINTS = "checkpoints"
 
 
 def _dist_env(spec: dict[str, Any]) -> tuple[int, int]:
