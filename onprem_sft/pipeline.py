@@ -9,11 +9,13 @@ hash chains on the upstream manifest.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
@@ -24,7 +26,14 @@ from onprem_sft.layout import STAGES, LayoutError, StageSpec
 
 __all__ = ["PipelineError", "StageContext", "StageFailed", "StageResult", "StageSpec", "load_stage", "run_pipeline"]
 
+if TYPE_CHECKING:
+    from onprem_sft.llm.engine import LLMEngine
+    from onprem_sft.llm.schema import LLMConfig
+
 log = logging.getLogger("onprem_sft.pipeline")
+
+# (typed llm config, adapters=...) -> engine: the default builds vLLM; tests pass a RecordedEngine maker.
+EngineFactory = Callable[..., "LLMEngine"]
 
 
 @dataclass
@@ -44,6 +53,7 @@ class StageContext:
     run_dir: Path
     out: StageDir                     # this stage's folder
     inputs: dict[str, StageDir]       # upstream stage folders by name
+    engine_factory: EngineFactory | None = None   # None = build_engine (vLLM) from cfg.llm
 
     @property
     def progress(self) -> bool:
@@ -55,6 +65,19 @@ class StageContext:
             raise PipelineError(f"stage '{self.out.name}' reads stage '{name}' without declaring it in "
                                 f"its StageSpec.inputs")
         return self.inputs[name]
+
+    def engine(self, *, model: str | None = None, adapters: Sequence[str] = ()) -> LLMEngine:
+        """The one way a stage gets an LLM engine (use it as a context manager): ``cfg.llm`` read into the
+        typed ``LLMConfig``, ``model`` replacing ``llm.model`` (evaluate answers with the trained base),
+        ``adapters`` served as LoRA; the server log and checksum cache go to this stage's folder."""
+        from onprem_sft.llm.factory import build_engine, llm_config
+
+        llm: LLMConfig = llm_config(self.cfg.llm)
+        if model is not None:
+            llm = dataclasses.replace(llm, model=str(model))
+        if self.engine_factory is not None:
+            return self.engine_factory(llm, adapters=tuple(adapters))
+        return build_engine(llm, self.out.path, adapters=adapters, progress=self.progress)
 
 
 class PipelineError(RuntimeError):
@@ -108,8 +131,10 @@ def link_upstream(run_dir: Path, source: Path, selected: list[str]) -> list[str]
     return linked
 
 
-def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None]:
-    """Run the selected stages in order; returns per stage its result (None when skipped as complete)."""
+def run_pipeline(cfg: DictConfig, run_dir: Path, *,
+                 engine_factory: EngineFactory | None = None) -> dict[str, StageResult | None]:
+    """Run the selected stages in order; returns per stage its result (None when skipped as complete).
+    ``engine_factory`` replaces the vLLM engine of every LLM stage (tests: a ``RecordedEngine``)."""
     selected = list(cfg.stages) or list(STAGES)
     order = [s for s in STAGES if s in selected]
     if cfg.run.get("reuse_from"):
@@ -138,7 +163,7 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
         out.ensure()
         t0 = time.perf_counter()
         ctx = StageContext(cfg=cfg, run_dir=run_dir, out=out,
-                           inputs={u: StageDir(run_dir, u) for u in spec.inputs})
+                           inputs={u: StageDir(run_dir, u) for u in spec.inputs}, engine_factory=engine_factory)
         try:
             res = spec.load_run()(ctx)
             if res.drop_raw_inputs:

@@ -242,17 +242,9 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     return out
 
 
-def _default_engine(ctx: StageContext) -> Callable[[], LLMEngine]:
-    def build() -> LLMEngine:
-        from onprem_sft.llm.factory import build_engine
-
-        return build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress)
-    return build
-
-
-def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None) -> StageResult:
+def run(ctx: StageContext) -> StageResult:
     pairs = ctx.input("generate").read(QAPair)
-    llm = LazyLLM(engine_factory or _default_engine(ctx), ctx.out)
+    llm = LazyLLM(ctx.engine, ctx.out)          # the engine starts only if a step needs the LLM
     ok = False
     try:
         out = curate(pairs, ctx.cfg, llm=llm, progress=ctx.progress)

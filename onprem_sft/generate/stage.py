@@ -92,10 +92,8 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
 
 
 def run(ctx: StageContext) -> StageResult:
-    from onprem_sft.llm.factory import build_engine
-
     check_config(ctx.cfg.generate)
     GeneratePrompts.from_config(ctx.cfg.prompts)          # bad prompts fail before the engine starts
-    with build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress) as engine:
+    with ctx.engine() as engine:
         return generate_with_engine(ctx, engine)
 

@@ -10,7 +10,6 @@ from functools import partial
 from typing import Any
 
 from onprem_sft.llm.adapters import AdapterError, adapter_int_id, adapter_name, check_adapter
-from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.llm.runtime import per_request_seeds_supported
 
@@ -41,10 +40,8 @@ class OfflineEngine(LLMEngine):
                  max_num_batched_tokens: int | None = None, **llm_kwargs: Any):
         from vllm import LLM
 
-        self.model_path = str(model_path)
-        self.model_checksum = model_checksum
-        self.max_model_len = max_model_len
-        self.request_batch_size = request_batch_size
+        super().__init__(model_path, model_checksum, max_model_len=max_model_len,
+                         request_batch_size=request_batch_size)
         self.enable_lora = enable_lora
         self.max_lora_rank = max_lora_rank
         self.progress = progress
@@ -68,13 +65,6 @@ class OfflineEngine(LLMEngine):
         self.llm = LLM(**kw)
         log.info("vLLM offline engine ready in %.1fs (%s, dtype=%s, prefix caching=%s, lora=%s)",
                  time.perf_counter() - t0, self.model_path, dtype, enable_prefix_caching, enable_lora)
-        self._renderer = ChatRenderer.from_model_dir(self.model_path)
-
-    def render(self, request: LLMRequest) -> str:
-        return self._renderer.render(request.messages)
-
-    def count_tokens(self, text: str) -> int:
-        return self._renderer.count(text)
 
     def _lora(self, adapter: str | None) -> Any:
         if adapter is None:

@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
-from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
 from onprem_sft.security.egress import is_loopback
@@ -59,11 +58,6 @@ def base_url(url: str) -> str:
     path = u.path.rstrip("/")
     path = path.removesuffix("/v1")
     return f"{u.scheme}://{u.netloc}{path}"
-
-
-def _get_json(url: str, timeout: float = 5.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return json.loads(r.read().decode("utf-8") or "null")
 
 
 def _healthy(base: str) -> bool:
@@ -221,10 +215,8 @@ class ServerEngine(LLMEngine):
                  timeout_s: float = 600.0, max_model_len: int = 0, per_request_seeds: bool | None = None):
         from openai import OpenAI
 
-        self.model_path = str(model_path)
-        self.model_checksum = model_checksum
-        self.max_model_len = max_model_len
-        self.request_batch_size = request_batch_size
+        super().__init__(model_path, model_checksum, max_model_len=max_model_len,
+                         request_batch_size=request_batch_size)
         self.progress = progress
         self.server = server
         # seeds are safe when we started the server (no chunked prefill on CPU) or on GPU; a server of
@@ -243,7 +235,6 @@ class ServerEngine(LLMEngine):
                               "--host 127.0.0.1 --port 8000` or set llm.server.autostart=true")
         self._models = self._list_models()
         self.served_model_name = served_model_name or self._base_model_name()
-        self._renderer = ChatRenderer.from_model_dir(self.model_path)
 
     def _list_models(self) -> dict[str, dict[str, Any]]:
         return {m.id: m.model_dump() for m in self.client.models.list().data}
@@ -253,12 +244,6 @@ class ServerEngine(LLMEngine):
         if len(bases) != 1:
             raise ServerError(f"server at {self.base} serves {sorted(bases)}; set llm.server.served_model_name")
         return bases[0]
-
-    def render(self, request: LLMRequest) -> str:
-        return self._renderer.render(request.messages)
-
-    def count_tokens(self, text: str) -> int:
-        return self._renderer.count(text)
 
     def _model_for(self, adapter: str | None) -> str:
         if adapter is None:
