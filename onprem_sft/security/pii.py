@@ -8,7 +8,6 @@ run's Redactor is rebuilt from the resolved ``redaction`` config the CLI saved a
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,10 +126,6 @@ def audit_by_hash(path: Path) -> dict[str, dict[str, Any]]:
     return {h: r for r in _audit_rows(path) if (h := audit_record_hash(r))}
 
 
-def audit_hashes(path: Path) -> set[str]:
-    return {h for r in _audit_rows(path) if (h := audit_record_hash(r))}
-
-
 def verify_audit_chain(path: Path) -> list[str]:
     """Problems of the hash chain (empty = intact), from the redactor's own verifier."""
     from redaction import audit
@@ -183,5 +178,3 @@ def scanner(view: Any) -> Scanner:
     return view.cached("scanner", make)
 
 
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
