@@ -2,7 +2,7 @@
 
 Each line is one redacted text (a chunk): input HMAC, output sha256, config hash, versions, counts by type and,
 per entity, type/offsets/recognizer/score/operator and an HMAC-SHA256 fingerprint of the normalised value.
-Raw values never enter the log; the HMAC key lives outside it (``<run_dir>/keys/``), so fingerprints cannot be
+Raw values never enter the log; the HMAC key lives outside it (``<run_dir>/redact/keys/``, the redact stage's secret zone), so fingerprints cannot be
 brute-forced from the log alone, yet a holder of the key can check whether a value (e.g. one found in an LLM
 prompt) was redacted. Each line carries the previous line's hash and its own, so an edited, removed or
 reordered line breaks the chain at that line.
