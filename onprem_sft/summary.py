@@ -28,6 +28,8 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
         counts = ", ".join(f"{k}={_fmt(v)}" for k, v in st["counts"].items())
         secs = st.get("seconds")
         rows.append((st["stage"], counts + (f"  ({secs:.0f}s)" if isinstance(secs, (int, float)) else "")))
+        if st.get("engine"):
+            rows.append((f"{st['stage']} engine", st["engine"]))
     log_rows = train_log(run_dir)
     losses = [r["loss"] for r in log_rows if isinstance(r.get("loss"), (int, float))]
     if losses:

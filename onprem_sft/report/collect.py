@@ -86,6 +86,7 @@ def stages(run_dir: Path) -> list[dict[str, Any]]:
         out.append({"stage": s, "done": True, "counts": {k: v for k, v in (m.get("counts") or {}).items()
                                                            if isinstance(v, (int, float))},
                     "seconds": extra.get("seconds"), "created": m.get("created", ""),
+                    "engine": extra.get("engine") if isinstance(extra.get("engine"), str) else None,
                     "model": (m.get("model") or {}).get("path") if isinstance(m.get("model"), dict) else None})
     return out
 

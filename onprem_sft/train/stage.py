@@ -161,7 +161,7 @@ def run(ctx: StageContext) -> StageResult:
              "train_seconds": res["train_seconds"], "stage_seconds": round(time.perf_counter() - t0, 3),
              "resumed_from": res["resumed_from"], "trainable_params": res["trainable_params"],
              "lora_target_modules": spec["lora"]["target_modules"], "adapter_sha256": adapter_sum,
-             "pad_token_from": stats["pad_from"]}
+             "pad_token_from": stats["pad_from"], "engine": res.get("engine", "")}
     model = {"path": str(model_dir), "checksum": base_sum, "adapter": str(out / ADAPTER),
              "adapter_checksum": adapter_sum}
     if cfg.train.merge:
