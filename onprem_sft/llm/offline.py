@@ -3,6 +3,7 @@ prefix caching of the shared system prompt + few-shot block)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -12,7 +13,6 @@ from typing import Any
 from onprem_sft.llm.adapters import AdapterError, adapter_int_id, adapter_name, check_adapter
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.llm.runtime import per_request_seeds_supported
-
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -46,12 +46,12 @@ class OfflineEngine(LLMEngine):
         self.max_lora_rank = max_lora_rank
         self.progress = progress
         self.per_request_seeds = per_request_seeds_supported(chunked_prefill)
-        kw: dict[str, Any] = dict(
-            model=self.model_path, dtype=dtype, max_model_len=max_model_len, enforce_eager=enforce_eager,
-            enable_prefix_caching=enable_prefix_caching, max_num_seqs=max_num_seqs, seed=seed,
-            tensor_parallel_size=tensor_parallel_size,
+        kw: dict[str, Any] = {
+            "model": self.model_path, "dtype": dtype, "max_model_len": max_model_len,
+            "enforce_eager": enforce_eager, "enable_prefix_caching": enable_prefix_caching,
+            "max_num_seqs": max_num_seqs, "seed": seed, "tensor_parallel_size": tensor_parallel_size,
             # vLLM 0.32's xgrammar backend reads this engine-wide, not per request: compact JSON only.
-            structured_outputs_config={"backend": "xgrammar", "disable_any_whitespace": True})
+            "structured_outputs_config": {"backend": "xgrammar", "disable_any_whitespace": True}}
         if enable_lora:
             kw.update(enable_lora=True, max_lora_rank=max_lora_rank)
         if not chunked_prefill:
@@ -113,10 +113,8 @@ class OfflineEngine(LLMEngine):
         if llm is None:
             return
         self.llm = None
-        try:
+        with contextlib.suppress(Exception):  # best effort: a half-started engine may lack the core
             llm.llm_engine.engine_core.shutdown()
-        except Exception:  # pragma: no cover - best effort
-            pass
         del llm
         import gc
 

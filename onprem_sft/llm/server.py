@@ -12,6 +12,7 @@ Structured output must be compact JSON (no free whitespace) so length-bounded sc
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -32,7 +33,6 @@ from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
 from onprem_sft.security.egress import is_loopback
-
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -70,12 +70,10 @@ def _healthy(base: str) -> bool:
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the server gets SIGTERM if we are killed hard, so no orphan keeps the RAM."""
-    try:
-        import ctypes
+    import ctypes
 
+    with contextlib.suppress(Exception):   # not Linux/glibc: no parent-death signal, stop() still kills it
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 class ManagedServer:
@@ -123,7 +121,7 @@ class ManagedServer:
         cmd += list(extra_args)
         self.cmd = cmd
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open for the server's lifetime; closed in stop()
         log.info("starting vLLM server on %s (log: %s)", self.url, self.log_path)
         t0 = time.perf_counter()
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -313,10 +311,8 @@ class ServerEngine(LLMEngine):
         return [r for r in results if r is not None]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):   # the HTTP client may already be gone
             self.client.close()
-        except Exception:  # pragma: no cover
-            pass
         if self.server is not None:
             self.server.stop()
             self.server = None

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cli(*args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
     env = dict(os.environ, ONPREM_SFT_HOME=str(ROOT))
     return subprocess.run([sys.executable, "-m", "onprem_sft.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def _pii_strings() -> list[str]:
