@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft import layout
-from onprem_sft.artifacts import atomic_write_json, atomic_write_text, sha256_file, sha256_text
+from onprem_sft.artifacts import atomic_write_json, atomic_write_text, iter_jsonl, sha256_file, sha256_text
+from onprem_sft.records import RecordError
 
 
 def raw_fields() -> dict[str, tuple[str, ...]]:
@@ -33,26 +34,20 @@ def record_path(run_dir: str | Path) -> Path:
 
 
 def _scrub_file(path: Path, fields: tuple[str, ...], record: dict[str, Any]) -> None:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                raise ValueError(f"{path}:{lineno}: not valid JSON; cannot scrub raw text "
-                                 f"(rerun ingest with force=[ingest])") from None
-            rid = str(row.get("id", ""))
-            for fld in fields:
-                val = row.get(fld)
-                if isinstance(val, str) and val:
-                    record["field_sha256"].setdefault(rid, {})[fld] = sha256_text(val)
-                    if fld == "text":
-                        record["text_sha256"][rid] = sha256_text(val)
-                    row[fld] = ""
-            rows.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
-    atomic_write_text(path, "".join(r + "\n" for r in rows))
+    try:
+        rows = list(iter_jsonl(path))
+    except RecordError as e:
+        raise ValueError(f"{e}; cannot scrub raw text (rerun ingest with force=[ingest])") from None
+    for row in rows:
+        rid = str(row.get("id", ""))
+        for fld in fields:
+            val = row.get(fld)
+            if isinstance(val, str) and val:
+                record["field_sha256"].setdefault(rid, {})[fld] = sha256_text(val)
+                if fld == "text":
+                    record["text_sha256"][rid] = sha256_text(val)
+                row[fld] = ""
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
 
 
 def scrub_raw(run_dir: str | Path, out_dir: str | Path | None = None) -> dict[str, Any]:
