@@ -23,15 +23,6 @@ SUBCOMMANDS = {
 log = logging.getLogger("onprem_sft")
 
 
-def _config_dir() -> str:
-    """conf/ next to the package (editable install / source tree) or shipped inside it (wheel)."""
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "conf", here / "conf"):
-        if (cand / "config.yaml").exists():
-            return str(cand)
-    raise SystemExit("onprem-sft: cannot find conf/config.yaml next to the package; reinstall onprem-sft")
-
-
 def _home() -> None:
     """Default ONPREM_SFT_HOME = the source tree, so model and sample paths resolve from any cwd."""
     root = Path(__file__).resolve().parent.parent
@@ -76,12 +67,12 @@ def run(cfg) -> int:
 def _hydra_main() -> int:
     import hydra
 
-    from onprem_sft.config import ConfigError, register_configs
+    from onprem_sft.config import ConfigError, config_dir, register_configs
 
     register_configs()
     rc = {"code": 0}
 
-    @hydra.main(version_base="1.3", config_path=_config_dir(), config_name="config")
+    @hydra.main(version_base="1.3", config_path=config_dir(), config_name="config")
     def _main(cfg) -> None:
         try:
             rc["code"] = run(cfg)

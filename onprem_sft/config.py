@@ -8,11 +8,12 @@ Hydra naming the key (``Key 'trian' is not in struct``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from onprem_sft import layout
 from onprem_sft.curate.schema import CurateConfig
 from onprem_sft.dataset.schema import DatasetConfig
 from onprem_sft.evaluate.schema import EvaluateConfig
@@ -23,7 +24,7 @@ from onprem_sft.security.schema import SecurityConfig
 from onprem_sft.train.schema import DeepSpeedConfig, LoraConfig, ModelConfig, TrainConfig
 from redaction.config import RedactionConfig
 
-STAGES = ("ingest", "redact", "generate", "curate", "dataset", "train", "evaluate", "report")
+STAGES = layout.STAGES   # the one stage list lives in onprem_sft.layout
 
 
 @dataclass
@@ -32,7 +33,7 @@ class RunConfig:
     log_level: str = "INFO"
     seed: int = 0
     progress: bool = True
-    reuse_from: Optional[str] = None   # another run dir whose complete upstream stages this run links to
+    reuse_from: str | None = None   # another run dir whose complete upstream stages this run links to
 
 
 @dataclass
@@ -127,9 +128,14 @@ def to_container(cfg: DictConfig | Any) -> Any:
 
 
 def config_dir() -> str:
-    from onprem_sft.cli import _config_dir
+    """conf/ next to the package (editable install / source tree) or shipped inside it (wheel)."""
+    from pathlib import Path
 
-    return _config_dir()
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "conf", here / "conf"):
+        if (cand / "config.yaml").exists():
+            return str(cand)
+    raise SystemExit("onprem-sft: cannot find conf/config.yaml next to the package; reinstall onprem-sft")
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:

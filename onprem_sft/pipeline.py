@@ -1,6 +1,7 @@
-"""Stage registry and the resumable runner.
+"""The resumable runner.
 
-A stage is a ``StageSpec`` exposed as ``STAGE`` by ``onprem_sft/<package>/stage.py``. The runner skips a
+A stage is a ``StageSpec`` exposed as ``STAGE`` by ``onprem_sft/<package>/spec.py`` and listed in
+``onprem_sft.layout.STAGES`` (the one stage list). The runner skips a
 stage whose manifest matches (same config hash over the stage's config sections, same input hash over its
 upstream manifests), reruns it otherwise, and always reruns the stages after a rerun one, since their input
 hash chains on the upstream manifest.
@@ -8,32 +9,31 @@ hash chains on the upstream manifest.
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
+from onprem_sft import layout
 from onprem_sft.artifacts import StageDir, canonical_json, config_hash, sha256_text
-from onprem_sft.config import STAGES, to_container
+from onprem_sft.config import to_container
+from onprem_sft.layout import STAGES, LayoutError, StageSpec
+
+__all__ = ["PipelineError", "StageContext", "StageFailed", "StageResult", "StageSpec", "load_stage", "run_pipeline"]
+
+if TYPE_CHECKING:
+    from onprem_sft.llm.engine import LLMEngine
+    from onprem_sft.llm.schema import LLMConfig
 
 log = logging.getLogger("onprem_sft.pipeline")
 
-# stage name -> module exposing STAGE
-STAGE_MODULES = {
-    "ingest": "onprem_sft.ingest.stage",
-    "redact": "onprem_sft.redact.stage",
-    "generate": "onprem_sft.generate.stage",
-    "curate": "onprem_sft.curate.stage",
-    "dataset": "onprem_sft.dataset.stage",
-    "train": "onprem_sft.train.stage",
-    "evaluate": "onprem_sft.evaluate.stage",
-    "report": "onprem_sft.report.stage",
-}
+# (typed llm config, adapters=...) -> engine: the default builds vLLM; tests pass a RecordedEngine maker.
+EngineFactory = Callable[..., "LLMEngine"]
 
 
 @dataclass
@@ -43,6 +43,8 @@ class StageResult:
     sampling: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     summary: str = ""                 # one line for the log / terminal; no raw text
+    drop_raw_inputs: bool = False     # the raw text upstream may go now (redaction.keep_raw=false):
+                                      # the runner scrubs the declared raw fields (security.rawzone)
 
 
 @dataclass
@@ -51,21 +53,31 @@ class StageContext:
     run_dir: Path
     out: StageDir                     # this stage's folder
     inputs: dict[str, StageDir]       # upstream stage folders by name
+    engine_factory: EngineFactory | None = None   # None = build_engine (vLLM) from cfg.llm
 
     @property
     def progress(self) -> bool:
         return bool(self.cfg.run.progress)
 
     def input(self, name: str) -> StageDir:
+        """The folder of a declared upstream stage: the only way a stage reaches another's files."""
+        if name not in self.inputs:
+            raise PipelineError(f"stage '{self.out.name}' reads stage '{name}' without declaring it in "
+                                f"its StageSpec.inputs")
         return self.inputs[name]
 
+    def engine(self, *, model: str | None = None, adapters: Sequence[str] = ()) -> LLMEngine:
+        """The one way a stage gets an LLM engine (use it as a context manager): ``cfg.llm`` read into the
+        typed ``LLMConfig``, ``model`` replacing ``llm.model`` (evaluate answers with the trained base),
+        ``adapters`` served as LoRA; the server log and checksum cache go to this stage's folder."""
+        from onprem_sft.llm.factory import build_engine, llm_config
 
-@dataclass(frozen=True)
-class StageSpec:
-    name: str
-    inputs: tuple[str, ...]           # upstream stages whose outputs this one reads
-    config_keys: tuple[str, ...]      # config sections that change this stage's output
-    run: Callable[[StageContext], StageResult]
+        llm: LLMConfig = llm_config(self.cfg.llm)
+        if model is not None:
+            llm = dataclasses.replace(llm, model=str(model))
+        if self.engine_factory is not None:
+            return self.engine_factory(llm, adapters=tuple(adapters))
+        return build_engine(llm, self.out.path, adapters=adapters, progress=self.progress)
 
 
 class PipelineError(RuntimeError):
@@ -77,11 +89,10 @@ class StageFailed(PipelineError):
 
 
 def load_stage(name: str) -> StageSpec:
-    if name not in STAGE_MODULES:
-        raise PipelineError(f"unknown stage {name!r}; choose from {list(STAGES)}")
-    spec = importlib.import_module(STAGE_MODULES[name]).STAGE
-    assert spec.name == name, f"{STAGE_MODULES[name]} exposes stage {spec.name!r}, expected {name!r}"
-    return spec
+    try:
+        return layout.spec(name)
+    except LayoutError as e:
+        raise PipelineError(str(e)) from None
 
 
 def stage_config_hash(cfg: DictConfig, spec: StageSpec) -> str:
@@ -120,8 +131,10 @@ def link_upstream(run_dir: Path, source: Path, selected: list[str]) -> list[str]
     return linked
 
 
-def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None]:
-    """Run the selected stages in order; returns per stage its result (None when skipped as complete)."""
+def run_pipeline(cfg: DictConfig, run_dir: Path, *,
+                 engine_factory: EngineFactory | None = None) -> dict[str, StageResult | None]:
+    """Run the selected stages in order; returns per stage its result (None when skipped as complete).
+    ``engine_factory`` replaces the vLLM engine of every LLM stage (tests: a ``RecordedEngine``)."""
     selected = list(cfg.stages) or list(STAGES)
     order = [s for s in STAGES if s in selected]
     if cfg.run.get("reuse_from"):
@@ -150,9 +163,13 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
         out.ensure()
         t0 = time.perf_counter()
         ctx = StageContext(cfg=cfg, run_dir=run_dir, out=out,
-                           inputs={u: StageDir(run_dir, u) for u in spec.inputs})
+                           inputs={u: StageDir(run_dir, u) for u in spec.inputs}, engine_factory=engine_factory)
         try:
-            res = spec.run(ctx)
+            res = spec.load_run()(ctx)
+            if res.drop_raw_inputs:
+                from onprem_sft.security.rawzone import scrub_raw
+
+                scrub_raw(run_dir, out.path)
         except (ValueError, OSError) as e:
             log.debug("stage %s failed", name, exc_info=True)
             raise StageFailed(f"stage '{name}' failed: {e}") from e
@@ -164,4 +181,6 @@ def run_pipeline(cfg: DictConfig, run_dir: Path) -> dict[str, StageResult | None
                  res.summary or ", ".join(f"{k}={v}" for k, v in res.counts.items()))
         results[name] = res
         rerun_upstream = True
+    ran = [k for k, v in results.items() if v is not None]
+    log.info("pipeline: %d stage(s) run %s, %d skipped as complete", len(ran), ran, len(results) - len(ran))
     return results

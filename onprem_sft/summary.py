@@ -1,13 +1,14 @@
 """The closing summary of a run: one table of counts and headline figures, read through the report's
-redacted-zone allow-list (``onprem_sft.report.collect``), so it can never print record text."""
+redacted-zone allow-list (``onprem_sft.report.collect``) and verify's saved results
+(``security.hooks.load_verify``), so it can never print record text."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.report.collect import read_json, stages, train_log
+from onprem_sft.report.collect import read_output, report_path, stages, train_log
+from onprem_sft.security.hooks import load_verify
 
 
 def _fmt(v: Any) -> str:
@@ -27,6 +28,8 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
         counts = ", ".join(f"{k}={_fmt(v)}" for k, v in st["counts"].items())
         secs = st.get("seconds")
         rows.append((st["stage"], counts + (f"  ({secs:.0f}s)" if isinstance(secs, (int, float)) else "")))
+        if st.get("engine"):
+            rows.append((f"{st['stage']} engine", st["engine"]))
     log_rows = train_log(run_dir)
     losses = [r["loss"] for r in log_rows if isinstance(r.get("loss"), (int, float))]
     if losses:
@@ -34,7 +37,7 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
     evals = [r["eval_loss"] for r in log_rows if isinstance(r.get("eval_loss"), (int, float))]
     if evals:
         rows.append(("eval loss", f"{evals[-1]:.3f}"))
-    metrics = read_json(run_dir, "evaluate", "metrics.json")
+    metrics = read_output(run_dir, "metrics")
     ev = metrics.get("eval") if isinstance(metrics, dict) else None
     if isinstance(ev, dict):
         for side in ("base", "tuned"):
@@ -46,16 +49,13 @@ def collect(run_dir: Path) -> list[tuple[str, str]]:
                          (f"EM={_fmt(a.get('em'))} F1={_fmt(a.get('f1_token'))} "
                           f"refusal P={_fmt(r.get('precision'))} R={_fmt(r.get('recall'))} "
                           f"judge={_fmt(j.get('mean'))}")))
-    try:
-        verify = json.loads((run_dir / "security" / "verify.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        verify = None
-    if isinstance(verify, list) and verify:
+    verify = load_verify(run_dir)
+    if verify:
         failed = [c.get("name", "?") for c in verify if c.get("status") == "FAIL"]
         rows.append(("verify", "FAIL: " + ", ".join(failed) if failed else
                      f"PASS ({sum(c.get('status') == 'PASS' for c in verify)} checks)"))
-    report = run_dir / "report" / "report.html"
-    if report.exists():
+    report = report_path(run_dir)
+    if report is not None:
         rows.append(("report", str(report)))
     return rows
 

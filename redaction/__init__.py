@@ -12,11 +12,10 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 if os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"):
     os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
-__version__ = "0.1.0"
-
 from redaction.audit import fingerprint, verify_chain
 from redaction.engine import RedactionError, RedactionResult, Redactor, Span
 from redaction.placeholders import PlaceholderMap
+from redaction.version import __version__
 
 __all__ = ["PlaceholderMap", "RedactionError", "RedactionResult", "Redactor", "Span", "__version__",
            "fingerprint", "verify_chain"]

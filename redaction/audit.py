@@ -2,7 +2,7 @@
 
 Each line is one redacted text (a chunk): input HMAC, output sha256, config hash, versions, counts by type and,
 per entity, type/offsets/recognizer/score/operator and an HMAC-SHA256 fingerprint of the normalised value.
-Raw values never enter the log; the HMAC key lives outside it (``<run_dir>/keys/``), so fingerprints cannot be
+Raw values never enter the log; the HMAC key lives outside it (``<run_dir>/redact/keys/``, the redact stage's secret zone), so fingerprints cannot be
 brute-forced from the log alone, yet a holder of the key can check whether a value (e.g. one found in an LLM
 prompt) was redacted. Each line carries the previous line's hash and its own, so an edited, removed or
 reordered line breaks the chain at that line.
@@ -18,9 +18,10 @@ import secrets
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from redaction.normalize import normalize_value
+from redaction.version import __version__
 
 GENESIS = "0" * 64
 LOG_VERSION = 1
@@ -59,8 +60,8 @@ def scan_fingerprints(text: str, key: bytes, redactor: Any = None) -> list[dict[
     Placeholders such as ``<PERSON_1>`` are not PII and are never reported.
     """
     if redactor is None:
-        from redaction import Redactor
         from redaction.config import RedactionConfig
+        from redaction.engine import Redactor
         redactor = Redactor(RedactionConfig(use_name_analyser=False))
     out = []
     for sp in redactor.analyze(text):
@@ -87,7 +88,6 @@ def record_hash(rec: dict[str, Any]) -> str:
 
 
 def versions() -> dict[str, str]:
-    from redaction import __version__
     out = {"redaction": __version__}
     for name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
         try:
@@ -148,7 +148,7 @@ class AuditLog:
     def close(self) -> None:
         self._f.close()
 
-    def __enter__(self) -> AuditLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -22,7 +22,7 @@ class RedactionConfig:
     use_name_analyser: bool = True    # kiwipiepy proper-noun tags for Korean names
     review_below: float = 0.6         # detections under this score are listed for human review
     keep_raw: bool = True             # false: raw chunk text is dropped after redaction (hashes kept)
-    hmac_key_file: str | None = None   # key for value fingerprints; default <run_dir>/keys/redaction_hmac.key
+    hmac_key_file: str | None = None   # key for value fingerprints; default <run_dir>/redact/keys/redaction_hmac.key
     vault: bool = False               # reversible AES-GCM vault of original values
     vault_key_file: str | None = None
     sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)

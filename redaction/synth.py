@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 from redaction.recognizers.checksums import brn_checksum_ok
@@ -133,100 +134,108 @@ class Generator:
         return f"{num[:6]}-{num[6:]}" if hyphen else num
 
     def value(self, slot: str) -> str:
+        """One value for a template slot: a labelled PII type (``SLOT_TYPES``) or an unlabelled filler."""
+        make = self._makers().get(slot)
+        if make is None:
+            raise KeyError(slot)
+        return make()
+
+    def _makers(self) -> dict[str, Callable[[], str]]:
+        r, ko, en, d = self.rng, self.ko, self.en, self.d
+        return {
+            # people and contact
+            "NAME": ko.name,
+            "EN_NAME": lambda: en.name() if r.random() < 0.7 else f"{en.first_name()} {en.last_name()}",
+            "PHONE": self._phone,
+            "LANDLINE": lambda: f"{r.choice(['02', '031', '032', '051', '053', '062', '070'])}-"
+                                f"{d(r.choice([3, 4]))}-{d(4)}",
+            "EN_PHONE": en.phone_number,
+            "EMAIL": lambda: en.email() if r.random() < 0.5 else ko.email(),
+            "IP": lambda: en.ipv4_public() if r.random() < 0.5 else en.ipv4_private(),
+            "ADDR": self._address,
+            "EN_ADDR": lambda: en.address().replace("\n", ", "),
+            "DOB": self._dob,
+            "EN_DOB": lambda: en.date_of_birth().strftime(r.choice(["%B %d, %Y", "%m/%d/%Y"])),
+            # identity numbers
+            "RRN": lambda: self._rrn(False, hyphen=r.random() < 0.8),
+            "RRN_PLAIN": lambda: self._rrn(False, hyphen=False),
+            "FRN": lambda: self._rrn(True),
+            "PASSPORT": self._passport,
+            "DL": self._driver_licence,
+            "SSN": en.ssn,
+            # finance and business
+            "ACCOUNT": lambda: "-".join(d(n) for n in r.choice([(3, 2, 6), (3, 3, 6), (6, 2, 6), (3, 6, 5),
+                                                                  (4, 3, 6), (3, 4, 4, 2)])),
+            "CARD": self._card,
+            "IBAN": en.iban,
+            "BRN": self._brn,
+            "CRN": self._crn,
+            "NHIS": lambda: f"{r.randint(1, 5)}-{d(10)}" if r.random() < 0.5 else d(11),
+            "POLICY": lambda: r.choice([f"L{r.randint(2015, 2024)}-{d(7)}", f"POL-{r.randint(2015, 2024)}-{d(6)}",
+                                        f"{r.randint(2015, 2024)}{d(4)}-{d(6)}", f"A{d(10)}"]),
+            "PLATE": self._plate,
+            # unlabelled fillers
+            "DATE": lambda: f"{r.randint(2015, 2024)}년 {r.randint(1, 12)}월 {r.randint(1, 28)}일",
+            "EN_DATE": lambda: f"{r.choice(['January', 'March', 'June', 'October'])} {r.randint(1, 28)}, "
+                               f"{r.randint(2015, 2024)}",
+            "AMOUNT": lambda: f"{r.randint(1, 999):,}" + ",000" * r.randint(0, 2),
+            "N": lambda: str(r.randint(1, 30)),
+            "N5": lambda: d(5),
+            "D4": lambda: d(4),
+            "YEAR": lambda: str(r.randint(1995, 2024)),
+            "RATE": lambda: f"{r.randint(1, 15)}.{r.randint(0, 99):02d}",
+            "BANK": lambda: r.choice(BANKS),
+        }
+
+    def _phone(self) -> str:
+        mid, end = self.d(4), self.d(4)
+        sep = self.rng.choice(["-", "-", "", " "])
+        return f"010{sep}{mid}{sep}{end}"
+
+    def _card(self) -> str:
+        num = self.en.credit_card_number(card_type=self.rng.choice(["visa16", "mastercard"]))
+        sep = self.rng.choice(["-", " ", ""])
+        return sep.join(num[i:i + 4] for i in range(0, 16, 4))
+
+    def _passport(self) -> str:
+        r, c = self.rng, self.rng.choice("MS")
+        return f"{c}{self.d(8)}" if r.random() < 0.5 else f"{c}{self.d(3)}{r.choice('ABCDEFG')}{self.d(4)}"
+
+    def _driver_licence(self) -> str:
         r = self.rng
-        if slot == "NAME":
-            return self.ko.name()
-        if slot == "EN_NAME":
-            return self.en.name() if r.random() < 0.7 else f"{self.en.first_name()} {self.en.last_name()}"
-        if slot == "RRN":
-            return self._rrn(False, hyphen=r.random() < 0.8)
-        if slot == "RRN_PLAIN":
-            return self._rrn(False, hyphen=False)
-        if slot == "FRN":
-            return self._rrn(True)
-        if slot == "PHONE":
-            mid, end = self.d(4), self.d(4)
-            sep = r.choice(["-", "-", "", " "])
-            return f"010{sep}{mid}{sep}{end}"
-        if slot == "LANDLINE":
-            area = r.choice(["02", "031", "032", "051", "053", "062", "070"])
-            return f"{area}-{self.d(r.choice([3, 4]))}-{self.d(4)}"
-        if slot == "EN_PHONE":
-            return self.en.phone_number()
-        if slot == "ACCOUNT":
-            shape = r.choice([(3, 2, 6), (3, 3, 6), (6, 2, 6), (3, 6, 5), (4, 3, 6), (3, 4, 4, 2)])
-            return "-".join(self.d(n) for n in shape)
-        if slot == "CARD":
-            num = self.en.credit_card_number(card_type=r.choice(["visa16", "mastercard"]))
-            sep = r.choice(["-", " ", ""])
-            return sep.join(num[i:i + 4] for i in range(0, 16, 4))
-        if slot == "PASSPORT":
-            c = r.choice("MS")
-            return f"{c}{self.d(8)}" if r.random() < 0.5 else f"{c}{self.d(3)}{r.choice('ABCDEFG')}{self.d(4)}"
-        if slot == "DL":
-            if r.random() < 0.7:
-                return f"{r.randint(11, 28)}-{self.d(2)}-{self.d(6)}-{self.d(2)}"
-            return f"{r.choice(REGIONS)} {self.d(2)}-{self.d(6)}-{self.d(2)}"
-        if slot == "BRN":
-            while True:
-                v = f"{r.randint(101, 999)}-{self.d(2)}-{self.d(5)}"
-                if brn_checksum_ok(v):
-                    return v
-        if slot == "CRN":
-            head = r.choice(["110111", "131111", "160111", "200111", "284711"]) + self.d(6)
-            s = sum(int(a) * (1 if i % 2 == 0 else 2) for i, a in enumerate(head))
-            return f"{head[:6]}-{head[6:]}{(10 - s % 10) % 10}"
-        if slot == "NHIS":
-            return f"{r.randint(1, 5)}-{self.d(10)}" if r.random() < 0.5 else self.d(11)
-        if slot == "POLICY":
-            return r.choice([f"L{r.randint(2015, 2024)}-{self.d(7)}", f"POL-{r.randint(2015, 2024)}-{self.d(6)}",
-                             f"{r.randint(2015, 2024)}{self.d(4)}-{self.d(6)}", f"A{self.d(10)}"])
-        if slot == "PLATE":
-            p = f"{self.d(2) if r.random() < 0.6 else str(r.randint(100, 699))}{r.choice(PLATE_CHARS)}"
-            p = f"{p} {self.d(4)}" if r.random() < 0.5 else p + self.d(4)
-            return f"{r.choice(REGIONS)} {p}" if r.random() < 0.2 else p
-        if slot == "EMAIL":
-            return self.en.email() if r.random() < 0.5 else self.ko.email()
-        if slot == "IP":
-            return self.en.ipv4_public() if r.random() < 0.5 else self.en.ipv4_private()
-        if slot == "ADDR":
-            if r.random() < 0.5:
-                return self.ko.address()
-            return (f"{r.choice(['서울특별시', '부산광역시', '경기도', '인천광역시', '대전광역시'])} "
-                    f"{r.choice(['중구', '남동구', '수원시 영통구', '성남시 분당구', '해운대구', '마포구'])} "
-                    f"{r.choice(['중앙로', '판교역로', '월드컵북로', '봉은사로', '센텀중앙로'])} {r.randint(1, 400)}"
-                    + (f", {r.randint(101, 120)}동 {r.randint(101, 2304)}호" if r.random() < 0.5 else ""))
-        if slot == "EN_ADDR":
-            return self.en.address().replace("\n", ", ")
-        if slot == "DOB":
-            y, m, dd = self._birth()
-            return r.choice([f"{y}년 {m}월 {dd}일", f"{y}.{m:02d}.{dd:02d}", f"{y}-{m:02d}-{dd:02d}"])
-        if slot == "EN_DOB":
-            return self.en.date_of_birth().strftime(r.choice(["%B %d, %Y", "%m/%d/%Y"]))
-        if slot == "SSN":
-            return self.en.ssn()
-        if slot == "IBAN":
-            return self.en.iban()
-        # unlabelled fillers
-        if slot == "DATE":
-            return f"{r.randint(2015, 2024)}년 {r.randint(1, 12)}월 {r.randint(1, 28)}일"
-        if slot == "EN_DATE":
-            return f"{r.choice(['January', 'March', 'June', 'October'])} {r.randint(1, 28)}, {r.randint(2015, 2024)}"
-        if slot == "AMOUNT":
-            return f"{r.randint(1, 999):,}" + ",000" * r.randint(0, 2)
-        if slot == "N":
-            return str(r.randint(1, 30))
-        if slot == "N5":
-            return self.d(5)
-        if slot == "D4":
-            return self.d(4)
-        if slot == "YEAR":
-            return str(r.randint(1995, 2024))
-        if slot == "RATE":
-            return f"{r.randint(1, 15)}.{r.randint(0, 99):02d}"
-        if slot == "BANK":
-            return r.choice(BANKS)
-        raise KeyError(slot)
+        if r.random() < 0.7:
+            return f"{r.randint(11, 28)}-{self.d(2)}-{self.d(6)}-{self.d(2)}"
+        return f"{r.choice(REGIONS)} {self.d(2)}-{self.d(6)}-{self.d(2)}"
+
+    def _brn(self) -> str:
+        while True:
+            v = f"{self.rng.randint(101, 999)}-{self.d(2)}-{self.d(5)}"
+            if brn_checksum_ok(v):
+                return v
+
+    def _crn(self) -> str:
+        head = self.rng.choice(["110111", "131111", "160111", "200111", "284711"]) + self.d(6)
+        s = sum(int(a) * (1 if i % 2 == 0 else 2) for i, a in enumerate(head))
+        return f"{head[:6]}-{head[6:]}{(10 - s % 10) % 10}"
+
+    def _plate(self) -> str:
+        r = self.rng
+        p = f"{self.d(2) if r.random() < 0.6 else str(r.randint(100, 699))}{r.choice(PLATE_CHARS)}"
+        p = f"{p} {self.d(4)}" if r.random() < 0.5 else p + self.d(4)
+        return f"{r.choice(REGIONS)} {p}" if r.random() < 0.2 else p
+
+    def _address(self) -> str:
+        r = self.rng
+        if r.random() < 0.5:
+            return self.ko.address()
+        return (f"{r.choice(['서울특별시', '부산광역시', '경기도', '인천광역시', '대전광역시'])} "
+                f"{r.choice(['중구', '남동구', '수원시 영통구', '성남시 분당구', '해운대구', '마포구'])} "
+                f"{r.choice(['중앙로', '판교역로', '월드컵북로', '봉은사로', '센텀중앙로'])} {r.randint(1, 400)}"
+                + (f", {r.randint(101, 120)}동 {r.randint(101, 2304)}호" if r.random() < 0.5 else ""))
+
+    def _dob(self) -> str:
+        y, m, dd = self._birth()
+        return self.rng.choice([f"{y}년 {m}월 {dd}일", f"{y}.{m:02d}.{dd:02d}", f"{y}-{m:02d}-{dd:02d}"])
 
     def fill(self, template: str) -> tuple[str, list[tuple[str, int, int]]]:
         out, gold, pos = [], [], 0

@@ -13,6 +13,7 @@ serving cost only: a random adapter says nothing about quality.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import tempfile
@@ -68,20 +69,20 @@ def engine_bench(cfg, run: Path, n: int, max_tokens: int) -> None:
     """Warmed engine, same prompts: base, tuned (LoRA), base, tuned. Runs 1-2 prefill every prompt
     (cold prefix cache; LoRA requests have their own cache), runs 3-4 hit the prefix cache."""
     from onprem_sft.artifacts import read_records
-    from onprem_sft.evaluate import answer as A
+    from onprem_sft.evaluate import answer
     from onprem_sft.evaluate.stage import eval_items
-    from onprem_sft.llm.factory import build_engine
+    from onprem_sft.llm.factory import build_engine, llm_config
     from onprem_sft.records import SFTExample
 
     items = eval_items(read_records(run / "dataset" / "records.jsonl", SFTExample), str(cfg.prompts.refusal))
     adapter = str(run / "train" / "adapter")
-    with build_engine(A.base_llm_cfg(cfg), run, adapters=[adapter], progress=False) as engine:
-        A.honour_raw(engine)
+    base = dataclasses.replace(llm_config(cfg.llm), model=str(cfg.model.path))
+    with build_engine(base, run, adapters=[adapter], progress=False) as engine:
         for tag, ad in (("warm-base", None), ("warm-tuned", adapter)):
-            engine.generate(A.answer_requests(items[:4], adapter=ad, tag=tag, max_tokens=max_tokens, seed=0))
+            engine.generate(answer.answer_requests(items[:4], adapter=ad, tag=tag, max_tokens=max_tokens, seed=0))
         runs = (("base", None), ("tuned", adapter), ("base", None), ("tuned", adapter))
         for i, (name, ad) in enumerate(runs):
-            reqs = A.answer_requests(items, adapter=ad, tag=f"{name}{i}", max_tokens=max_tokens, seed=0)
+            reqs = answer.answer_requests(items, adapter=ad, tag=f"{name}{i}", max_tokens=max_tokens, seed=0)
             t0 = time.perf_counter()
             resps = engine.generate(reqs)
             dt = time.perf_counter() - t0

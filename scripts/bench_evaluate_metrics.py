@@ -13,8 +13,7 @@ import argparse
 import random
 import time
 
-from onprem_sft.evaluate import metrics as M
-from onprem_sft.evaluate import normalize as N
+from onprem_sft.evaluate import metrics, normalize
 
 NOUNS = ["보험금", "계약자", "피보험자", "보험료", "해지환급금", "납입기간", "고양이", "나이", "청구서류", "영업일"]
 # (after a final consonant, after a vowel): grammatical particle pairs, as a real answer would use
@@ -42,15 +41,15 @@ def pair(rng: random.Random) -> tuple[str, str, bool]:
 
 
 def score(pairs: list[tuple[str, str]], use_kiwi: bool) -> tuple[float, list[float]]:
-    orig = N.content_tokens
-    M.content_tokens = lambda s, use_kiwi=use_kiwi: orig(s, use_kiwi=use_kiwi)   # this run only
-    N._content_tokens.cache_clear()
+    orig = normalize.content_tokens
+    metrics.content_tokens = lambda s, use_kiwi=use_kiwi: orig(s, use_kiwi=use_kiwi)   # this run only
+    normalize._content_tokens.cache_clear()
     try:
         t0 = time.perf_counter()
-        ems = [M.exact_match(p, r) + 0 * M.token_f1(p, r) + 0 * M.char_f1(p, r) for p, r in pairs]
+        ems = [metrics.exact_match(p, r) + 0 * metrics.token_f1(p, r) + 0 * metrics.char_f1(p, r) for p, r in pairs]
         return time.perf_counter() - t0, ems
     finally:
-        M.content_tokens = orig
+        metrics.content_tokens = orig
 
 
 def main() -> None:
@@ -62,7 +61,7 @@ def main() -> None:
     pairs = [(p, r) for p, r, _ in triples]
     same = sum(t[2] for t in triples)
     t0 = time.perf_counter()
-    N._kiwi()
+    normalize._kiwi()
     load = time.perf_counter() - t0
     base_s, base_em = score(pairs, use_kiwi=False)
     kiwi_s, kiwi_em = score(pairs, use_kiwi=True)

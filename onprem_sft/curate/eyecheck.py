@@ -22,9 +22,10 @@ from typing import Any
 from onprem_sft.artifacts import StageDir, atomic_write_json, atomic_write_text, read_records, sha256_file
 from onprem_sft.curate import agreement as ag
 from onprem_sft.curate.judge import band
+from onprem_sft.curate.spec import AGREEMENT, JUDGED_PAIRS, JUDGEMENTS
 from onprem_sft.records import Judgement, QAPair
 
-AGREEMENT_FILE = "eyecheck_agreement.json"      # in <run_dir>/curate/, read by the report
+AGREEMENT_FILE = AGREEMENT                       # in <run_dir>/curate/, read by the report
 SAMPLE_FILE = "eyecheck/eyecheck_sample.csv"      # default export path, relative to the run dir
 BASE_COLUMNS = ["row", "pair_id", "doc_id", "lang", "qtype", "answerable", "question", "context", "answer"]
 JUDGE_COLUMNS = ["score_band", "judge_overall", "judge_passed", "judge_rationale"]
@@ -58,9 +59,9 @@ def load_items(run_dir: Path) -> list[Item]:
     if cur.read_manifest() is None:
         raise EyecheckError(f"{cur.path}: no finished curate stage (manifest.json missing); run the pipeline "
                             f"through curate first (stages=[curate])")
-    jpath = cur.path / "judgements.jsonl"
+    jpath = cur.path / JUDGEMENTS
     judgements = {j.parent_id: j for j in read_records(jpath, Judgement)} if jpath.exists() else {}
-    ppath = cur.path / "judged_pairs.jsonl"
+    ppath = cur.path / JUDGED_PAIRS
     if judgements and ppath.exists():
         pairs = read_records(ppath, QAPair)
     else:

@@ -7,19 +7,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from onprem_sft.artifacts import StageDir
 from onprem_sft.curate.eyecheck import AGREEMENT_FILE, SAMPLE_FILE, EyecheckError, export_csv, import_labels
 
 
 def _default_n(run_dir: Path) -> int:
     """curate.eyecheck_sample of the run (kept in the curate manifest), else 30."""
     try:
-        m = json.loads((run_dir / "curate" / "manifest.json").read_text(encoding="utf-8"))
-        return int(m["extra"]["thresholds"]["eyecheck_sample"])
-    except (OSError, KeyError, TypeError, ValueError):
+        m = StageDir(run_dir, "curate").read_manifest().extra  # type: ignore[union-attr]
+        return int(m["thresholds"]["eyecheck_sample"])
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return 30
 
 

@@ -25,16 +25,14 @@ from onprem_sft.curate import domain as dom
 from onprem_sft.curate import judge as jg
 from onprem_sft.curate.agreement import finite_or_none, spearman
 from onprem_sft.curate.dedup import dedup
+from onprem_sft.curate.spec import JUDGED_PAIRS, JUDGEMENTS
 from onprem_sft.curate.standardise import StandardiseRules, standardise_pair
 from onprem_sft.llm.calls import CACHE, CALLS, CallLog
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, stable_id
 
 log = logging.getLogger("onprem_sft.curate")
-
-JUDGEMENTS = "judgements.jsonl"
-JUDGED_PAIRS = "judged_pairs.jsonl"
 
 
 @dataclass
@@ -244,17 +242,9 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     return out
 
 
-def _default_engine(ctx: StageContext) -> Callable[[], LLMEngine]:
-    def build() -> LLMEngine:
-        from onprem_sft.llm.factory import build_engine
-
-        return build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress)
-    return build
-
-
-def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None) -> StageResult:
+def run(ctx: StageContext) -> StageResult:
     pairs = ctx.input("generate").read(QAPair)
-    llm = LazyLLM(engine_factory or _default_engine(ctx), ctx.out)
+    llm = LazyLLM(ctx.engine, ctx.out)          # the engine starts only if a step needs the LLM
     ok = False
     try:
         out = curate(pairs, ctx.cfg, llm=llm, progress=ctx.progress)
@@ -285,5 +275,3 @@ def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None
                        sampling={"judge": {"temperature": jc.temperature, "max_tokens": jc.max_tokens}},
                        extra=extra, summary=summary)
 
-
-STAGE = StageSpec(name="curate", inputs=("generate",), config_keys=("curate", "prompts", "llm"), run=run)

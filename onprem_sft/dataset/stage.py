@@ -12,15 +12,16 @@ import logging
 from typing import Any
 
 from onprem_sft.artifacts import atomic_write_text, read_records, write_jsonl
+from onprem_sft.curate.spec import JUDGEMENTS
 from onprem_sft.dataset.card import render_card
 from onprem_sft.dataset.format import chat_formatter, load_tokenizer, seed_formatter
+from onprem_sft.dataset.spec import CARD, EVAL, HF_DIR, TRAIN
 from onprem_sft.dataset.split import split_pairs
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, SFTExample, stable_id
 
 log = logging.getLogger("onprem_sft.dataset")
 
-HF_DIR = "hf"
 HF_COLUMNS = {"id": "string", "parent_id": "string", "doc_id": "string", "split": "string", "prompt": "string",
               "completion": "string", "question": "string", "context": "string", "answerable": "bool",
               "qtype": "string", "lang": "string", "judge_score": "float64"}
@@ -45,9 +46,9 @@ def run(ctx: StageContext) -> StageResult:
     if not pairs:
         why = ", ".join(f"{f['step']} dropped {f['dropped']} ({', '.join(f.get('reasons', {})) or '-'})"
                         for f in filters)
-        raise ValueError(f"dataset: curate kept no QA pairs ({cur.path / 'rejects.jsonl'}: {why}); relax the "
+        raise ValueError(f"dataset: curate kept no QA pairs ({cur.rejects_path}: {why}); relax the "
                          f"curate thresholds (e.g. curate.judge.threshold) or check the generate stage")
-    jpath = cur.path / "judgements.jsonl"
+    jpath = cur.path / JUDGEMENTS
     scores = {j.parent_id: j.overall for j in read_records(jpath, Judgement)} if jpath.exists() else {}
     template = str(cfg.prompts.sft_template)
     if dc.template == "chat":
@@ -68,14 +69,14 @@ def run(ctx: StageContext) -> StageResult:
             answerable=p.answerable, qtype=p.qtype, lang=p.lang, judge_score=scores.get(p.id)))
     by_split = {s: [e for e in examples if e.split == s] for s in ("train", "eval")}
     ctx.out.write_records(examples)
-    for s, rows in by_split.items():
-        write_jsonl(ctx.out.path / f"{s}.jsonl", rows)
+    for name, rows in ((TRAIN, by_split["train"]), (EVAL, by_split["eval"])):
+        write_jsonl(ctx.out.path / name, rows)
     if dc.write_hf:
         write_hf(ctx.out.path / HF_DIR, by_split)
     card = render_card(examples, split, template=dc.template, lang=str(cfg.prompts.get("lang", "")),
                        curate_counts=dict(cm.counts) if cm else {}, filters=filters,
-                       hf_dir=HF_DIR if dc.write_hf else None)
-    atomic_write_text(ctx.out.path / "card.md", card)
+                       hf_dir=HF_DIR.rstrip("/") if dc.write_hf else None)
+    atomic_write_text(ctx.out.path / CARD, card)
     counts = {"examples": len(examples), "train": len(by_split["train"]), "eval": len(by_split["eval"]),
               "train_docs": len({e.doc_id for e in by_split["train"]}),
               "eval_docs": len({e.doc_id for e in by_split["eval"]}),
@@ -86,5 +87,3 @@ def run(ctx: StageContext) -> StageResult:
                        summary=f"dataset: {counts['train']} train / {counts['eval']} eval rows "
                                f"({counts['train_docs']}/{counts['eval_docs']} documents, split by {split.unit})")
 
-
-STAGE = StageSpec(name="dataset", inputs=("curate",), config_keys=("dataset", "prompts", "model"), run=run)

@@ -2,7 +2,8 @@
 
 One vLLM engine serves both systems: the base weights (``model.path``) with LoRA enabled; tuned
 requests name the PEFT adapter dir and vLLM applies it (no merged copy). Prompts are the SFT prompts
-sent verbatim (``LLMRequest.raw``), exactly the text the adapter was trained on.
+sent verbatim (``LLMRequest.raw``, honoured by every engine's ``render``), exactly the text the adapter was
+trained on. The engine comes from ``StageContext.engine(model=model.path, adapters=[...])``.
 """
 
 from __future__ import annotations
@@ -12,18 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
+from onprem_sft.llm.engine import LLMRequest, LLMResponse, Sampling
 
 log = logging.getLogger("onprem_sft.evaluate")
-
-
-def base_llm_cfg(cfg: DictConfig) -> DictConfig:
-    """The ``llm`` section with ``model`` = the fine-tuned base model (``model.path``)."""
-    llm = OmegaConf.create(OmegaConf.to_container(cfg.llm, resolve=True))
-    llm.model = str(cfg.model.path)
-    return llm
 
 
 def same_model(cfg: DictConfig) -> bool:
@@ -32,23 +26,6 @@ def same_model(cfg: DictConfig) -> bool:
         return Path(str(cfg.llm.model)).resolve() == Path(str(cfg.model.path)).resolve()
     except OSError:
         return False
-
-
-def honour_raw(engine: LLMEngine) -> LLMEngine:
-    """Make ``engine.render`` send ``raw`` requests verbatim (no chat template), whether or not the
-    engine implementation already does; both vLLM engines generate from ``self.render(request)``."""
-    if getattr(engine, "_evaluate_raw", False):
-        return engine
-    chat_render = engine.render
-
-    def render(request: LLMRequest) -> str:
-        if getattr(request, "raw", False):
-            return request.messages[-1]["content"]
-        return chat_render(request)
-
-    engine.render = render  # type: ignore[method-assign]
-    engine._evaluate_raw = True  # type: ignore[attr-defined]
-    return engine
 
 
 def answer_requests(items: Sequence[Any], *, adapter: str | None, tag: str, max_tokens: int, seed: int,

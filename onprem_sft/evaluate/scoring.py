@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from onprem_sft.evaluate import metrics as M
+from onprem_sft.evaluate import metrics
 from onprem_sft.evaluate.records import SYSTEMS, EvalItem, EvalResult
 
 EPS = 1e-9
@@ -14,7 +14,7 @@ EPS = 1e-9
 
 def score_answer(item: EvalItem, answer: str, refusal: str) -> dict[str, Any]:
     """EM/F1 against the references (answerable only) and refusal correctness (all questions)."""
-    refused = M.is_refusal(answer, refusal)
+    refused = metrics.is_refusal(answer, refusal)
     answerable = item.example.answerable
     out: dict[str, Any] = {
         "answer": answer,
@@ -23,9 +23,9 @@ def score_answer(item: EvalItem, answer: str, refusal: str) -> dict[str, Any]:
         "chars": len("".join(answer.split())),
     }
     if answerable:
-        out["em"] = M.exact_match(answer, item.references)
-        out["f1_token"] = round(M.token_f1(answer, item.references), 4)
-        out["f1_char"] = round(M.char_f1(answer, item.references), 4)
+        out["em"] = metrics.exact_match(answer, item.references)
+        out["f1_token"] = round(metrics.token_f1(answer, item.references), 4)
+        out["f1_char"] = round(metrics.char_f1(answer, item.references), 4)
     else:
         out["em"] = out["f1_token"] = out["f1_char"] = None
     return out
@@ -59,15 +59,15 @@ def _system_metrics(rows: Sequence[EvalResult], system: str) -> dict[str, Any] |
     dist = Counter(int(j) for j in judge if j is not None)
     return {
         "n": len(scored),
-        "answerable": {"n": len(ans), "em": M.mean(s["em"] for s in ans),
-                       "f1_token": M.mean(s["f1_token"] for s in ans),
-                       "f1_char": M.mean(s["f1_char"] for s in ans)},
-        "refusal": M.refusal_scores([not r.answerable for r, _ in scored], [s["refused"] for _, s in scored]),
-        "judge": {"mean": M.mean(judge), "n_scored": sum(j is not None for j in judge),
+        "answerable": {"n": len(ans), "em": metrics.mean(s["em"] for s in ans),
+                       "f1_token": metrics.mean(s["f1_token"] for s in ans),
+                       "f1_char": metrics.mean(s["f1_char"] for s in ans)},
+        "refusal": metrics.refusal_scores([not r.answerable for r, _ in scored], [s["refused"] for _, s in scored]),
+        "judge": {"mean": metrics.mean(judge), "n_scored": sum(j is not None for j in judge),
                   "n_failed": sum("judge_score" in s and s["judge_score"] is None for _, s in scored),
                   "histogram": {str(k): dist.get(k, 0) for k in range(1, 6)}},
-        "length": {"all": M.length_stats([s["answer"] for _, s in scored]),
-                   "answerable": M.length_stats([s["answer"] for s in ans])},
+        "length": {"all": metrics.length_stats([s["answer"] for _, s in scored]),
+                   "answerable": metrics.length_stats([s["answer"] for s in ans])},
     }
 
 
@@ -77,9 +77,9 @@ def _breakdown(rows: Sequence[EvalResult]) -> dict[str, Any]:
     for system in SYSTEMS:
         scored = [(r, getattr(r, system)) for r in rows if getattr(r, system) is not None]
         if scored:
-            out[system] = {"f1_token": M.mean(s["f1_token"] for r, s in scored if r.answerable),
-                           "refusal_accuracy": M.mean(float(s["refusal_correct"]) for _, s in scored),
-                           "judge_mean": M.mean(s.get("judge_score") for _, s in scored)}
+            out[system] = {"f1_token": metrics.mean(s["f1_token"] for r, s in scored if r.answerable),
+                           "refusal_accuracy": metrics.mean(float(s["refusal_correct"]) for _, s in scored),
+                           "judge_mean": metrics.mean(s.get("judge_score") for _, s in scored)}
     return out
 
 
@@ -89,7 +89,7 @@ def aggregate(rows: Sequence[EvalResult]) -> dict[str, Any]:
         "n": len(rows),
         "n_answerable": sum(r.answerable for r in rows),
         "n_unanswerable": sum(not r.answerable for r in rows),
-        "reference_length": M.length_stats([r.references[0] for r in rows if r.answerable and r.references]),
+        "reference_length": metrics.length_stats([r.references[0] for r in rows if r.answerable and r.references]),
     }
     for system in SYSTEMS:
         out[system] = _system_metrics(rows, system)

@@ -12,19 +12,21 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import atomic_write_json, sha256_tree
-from onprem_sft.evaluate import answer as A
-from onprem_sft.evaluate import judge as J
+from onprem_sft.artifacts import StageDir, atomic_write_json, sha256_tree
+from onprem_sft.evaluate import answer, judge
 from onprem_sft.evaluate.records import EvalItem, EvalResult
 from onprem_sft.evaluate.scoring import aggregate, compare, examples, score_answer
+from onprem_sft.evaluate.spec import METRICS
 from onprem_sft.evaluate.squad import load_squad
 from onprem_sft.evaluate.template import check_renderer, prompt_renderer
 from onprem_sft.llm.engine import Sampling
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import SFTExample, stable_id
+from onprem_sft.train.spec import ADAPTER
 
 log = logging.getLogger("onprem_sft.evaluate")
 
@@ -64,8 +66,9 @@ def end_markers(cfg: Any) -> list[str]:
     return sorted(set(tok.all_special_tokens), key=len, reverse=True)
 
 
-def adapter_dir(run_dir: Path) -> Path:
-    p = run_dir / "train" / "adapter"
+def adapter_dir(train: StageDir) -> Path:
+    """The adapter the (declared) train input wrote."""
+    p = train.path / ADAPTER
     if not (p / "adapter_config.json").exists():
         raise EvaluateError(f"{p} has no PEFT adapter (adapter_config.json); run the train stage first "
                             f"(stages=[train,evaluate])")
@@ -106,26 +109,20 @@ def _judge(calls: Any, items: list[EvalItem], scores: dict[str, list[dict[str, A
            refusal: str) -> int:
     """Add judge_score/judge_rationale/judge_request_id to every scored answer, in place. Returns how
     many answers could not be judged because the prompt cannot fit the judge's context."""
-    from transformers import AutoTokenizer
-
-    system, user = J.templates(cfg.prompts)
+    system, user = judge.templates(cfg.prompts)
     ecfg = cfg.evaluate
-    tok = AutoTokenizer.from_pretrained(calls.engine.model_path)
     limit = int(cfg.llm.max_model_len) - int(ecfg.judge_max_tokens)
-
-    def count(text: str) -> int:
-        return len(tok(text, add_special_tokens=False)["input_ids"])
-
     reqs, where, skipped = [], [], 0
     for name, rows in scores.items():
         for it, s in zip(items, rows):
             rid = f"judge-{name}:{it.id}"
 
             def make(chars: int, it: EvalItem = it, s: dict[str, Any] = s, rid: str = rid) -> Any:
-                return J.judge_request(rid, it.example, " / ".join(it.references), s["answer"], system=system,
+                return judge.judge_request(rid, it.example, " / ".join(it.references), s["answer"], system=system,
                                        user=user, refusal=refusal, context_chars=chars,
                                        max_tokens=int(ecfg.judge_max_tokens), seed=int(cfg.run.seed))
-            req = fit_judge_request(make, calls.engine.render, count, limit, int(ecfg.judge_context_chars))
+            req = fit_judge_request(make, calls.engine.render, calls.engine.count_tokens, limit,
+                                    int(ecfg.judge_context_chars))
             if req is None:
                 s["judge_score"], s["judge_rationale"] = None, "not judged: prompt exceeds llm.max_model_len"
                 skipped += 1
@@ -133,7 +130,7 @@ def _judge(calls: Any, items: list[EvalItem], scores: dict[str, list[dict[str, A
             reqs.append(req)
             where.append((s, rid))
     for (s, rid), resp in zip(where, calls.generate(reqs, desc="evaluate judge")):
-        s["judge_score"], s["judge_rationale"] = J.parse_verdict(resp.text)
+        s["judge_score"], s["judge_rationale"] = judge.parse_verdict(resp.text)
         s["judge_request_id"] = rid
     return skipped
 
@@ -172,87 +169,120 @@ def summary_line(m: dict[str, Any]) -> str:
             + (f", wins {c['wins']} losses {c['losses']} ties {c['ties']}" if c else ""))
 
 
-def run(ctx: StageContext) -> StageResult:
+@dataclass
+class Work:
+    """What the steps of ``run`` pass along: the items, their scores per system, and every drop."""
+
+    items: list[EvalItem]
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    same_prompt: bool | None = None             # external prompts rendered like the dataset's
+    scores: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    timing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _collect_items(ctx: StageContext, refusal: str) -> Work:
+    """The eval split (and the external file), over-long prompts moved to rejects."""
     cfg, ecfg = ctx.cfg, ctx.cfg.evaluate
-    refusal = str(cfg.prompts.refusal)
     dataset_rows = ctx.input("dataset").read(SFTExample)
     items = eval_items(dataset_rows, refusal, int(ecfg.max_examples), end_markers(cfg))
-    rejects: list[dict[str, Any]] = []
+    work = Work(items=[])
     ext: list[EvalItem] = []
-    same_prompt = None
     if ecfg.external:
         render = prompt_renderer(cfg)
-        same_prompt = check_renderer(render, dataset_rows)
+        work.same_prompt = check_renderer(render, dataset_rows)
         ext, rej = load_squad(ecfg.external, render=render, refusal=refusal,
                               lang=str(cfg.prompts.get("lang", "")), limit=int(ecfg.external_max))
-        rejects += rej
+        work.rejects += rej
     if not items and not ext:
         raise EvaluateError(f"{ctx.input('dataset').records_path} has no split=eval rows and no "
                             f"evaluate.external file: raise dataset.eval_fraction or pass evaluate.external=")
-    adapter = adapter_dir(ctx.run_dir)
     limit = int(cfg.llm.max_model_len) - int(ecfg.max_tokens)
-    all_items, rej = _too_long(items + ext, str(cfg.model.path), limit)
-    rejects += rej
-    systems = ["tuned", "base"] if ecfg.compare_base else ["tuned"]
+    work.items, rej = _too_long(items + ext, str(cfg.model.path), limit)
+    work.rejects += rej
+    return work
+
+
+def _answer(calls: Any, work: Work, systems: list[str], adapter: Path, cfg: Any, refusal: str) -> None:
+    """Greedy answers of each system (tuned = base + adapter), scored against the references."""
+    ecfg = cfg.evaluate
+    for name in systems:
+        reqs = answer.answer_requests(work.items, adapter=str(adapter) if name == "tuned" else None, tag=name,
+                                      max_tokens=int(ecfg.max_tokens), seed=int(cfg.run.seed), stop=list(ecfg.stop))
+        t0, tok0 = time.perf_counter(), calls.stats.completion_tokens
+        resps = calls.generate(reqs, desc=f"evaluate {name}")
+        secs, toks = time.perf_counter() - t0, calls.stats.completion_tokens - tok0
+        work.timing[name] = {"seconds": round(secs, 3), "completion_tokens": toks,
+                             "tokens_per_s": round(toks / secs, 2) if secs > 0 else None}
+        work.scores[name] = [score_answer(it, a, refusal) for it, a in zip(work.items, answer.texts(resps))]
+
+
+def _generate(ctx: StageContext, work: Work, systems: list[str], adapter: Path, refusal: str) -> None:
+    """Answer with the base model (+ adapter), then judge: with the same engine when the judge model is the
+    base model, else with a second engine after closing the first (one call log either way)."""
     from onprem_sft.llm.calls import CallLog
-    from onprem_sft.llm.factory import build_engine
 
-    scores: dict[str, list[dict[str, Any]]] = {}
-    timing: dict[str, dict[str, Any]] = {}
+    cfg = ctx.cfg
     with contextlib.ExitStack() as stack:
-        engine = stack.enter_context(build_engine(A.base_llm_cfg(cfg), ctx.run_dir, adapters=[str(adapter)],
-                                                  progress=ctx.progress))
-        A.honour_raw(engine)
+        engine = stack.enter_context(ctx.engine(model=str(cfg.model.path), adapters=[str(adapter)]))
         calls = stack.enter_context(CallLog(ctx.out, "evaluate", engine))
-        base_model = {"path": engine.model_path, "checksum": engine.model_checksum}
-        for name in systems:
-            reqs = A.answer_requests(all_items, adapter=str(adapter) if name == "tuned" else None, tag=name,
-                                     max_tokens=int(ecfg.max_tokens), seed=int(cfg.run.seed), stop=list(ecfg.stop))
-            t0, tok0 = time.perf_counter(), calls.stats.completion_tokens
-            resps = calls.generate(reqs, desc=f"evaluate {name}")
-            secs, toks = time.perf_counter() - t0, calls.stats.completion_tokens - tok0
-            timing[name] = {"seconds": round(secs, 3), "completion_tokens": toks,
-                            "tokens_per_s": round(toks / secs, 2) if secs > 0 else None}
-            scores[name] = [score_answer(it, a, refusal) for it, a in zip(all_items, A.texts(resps))]
-        judge_model: dict[str, Any] = {}
-        if ecfg.judge and all_items:
-            if not A.same_model(cfg):
+        work.models["base"] = {"path": engine.model_path, "checksum": engine.model_checksum}
+        _answer(calls, work, systems, adapter, cfg, refusal)
+        work.models["judge"] = {}
+        if cfg.evaluate.judge and work.items:
+            if not answer.same_model(cfg):
                 engine.close()
-                engine = stack.enter_context(build_engine(cfg.llm, ctx.run_dir, progress=ctx.progress))
+                engine = stack.enter_context(ctx.engine())
                 calls.engine = engine          # one call log per stage: same llm_calls.jsonl
-            judge_model = {"path": engine.model_path, "checksum": engine.model_checksum}
+            work.models["judge"] = {"path": engine.model_path, "checksum": engine.model_checksum}
             t0 = time.perf_counter()
-            judge_skipped = _judge(calls, all_items, scores, cfg, refusal)
-            timing["judge"] = {"seconds": round(time.perf_counter() - t0, 3), "not_judged_too_long": judge_skipped}
-        stats = calls.stats.to_dict()
+            skipped = _judge(calls, work.items, work.scores, cfg, refusal)
+            work.timing["judge"] = {"seconds": round(time.perf_counter() - t0, 3), "not_judged_too_long": skipped}
+        work.stats = calls.stats.to_dict()
 
-    rows = _results(all_items, scores)
+
+def _metrics(work: Work, rows: list[EvalResult], systems: list[str], adapter: Path, ecfg: Any,
+             refusal: str) -> dict[str, Any]:
     eval_rows = [r for r in rows if r.source == "eval"]
     ext_rows = [r for r in rows if r.source == "external"]
     k = int(ecfg.examples_in_report)
     metrics: dict[str, Any] = {"eval": aggregate(eval_rows), "examples": {"eval": examples(eval_rows, k)},
-                               "refusal": refusal, "systems": systems,
-                               "base_model": base_model, "adapter": str(adapter), "judge_model": judge_model}
+                               "refusal": refusal, "systems": systems, "base_model": work.models["base"],
+                               "adapter": str(adapter), "judge_model": work.models["judge"]}
     if ecfg.external:
         metrics["external"] = aggregate(ext_rows)
         metrics["examples"]["external"] = examples(ext_rows, k)
         metrics["external_file"] = Path(str(ecfg.external)).name
-        metrics["external_prompt_matches_dataset"] = same_prompt
+        metrics["external_prompt_matches_dataset"] = work.same_prompt
+    return metrics
+
+
+def run(ctx: StageContext) -> StageResult:
+    cfg, ecfg = ctx.cfg, ctx.cfg.evaluate
+    refusal = str(cfg.prompts.refusal)
+    work = _collect_items(ctx, refusal)
+    adapter = adapter_dir(ctx.input("train"))
+    systems = ["tuned", "base"] if ecfg.compare_base else ["tuned"]
+    _generate(ctx, work, systems, adapter, refusal)
+    rows = _results(work.items, work.scores)
+    metrics = _metrics(work, rows, systems, adapter, ecfg, refusal)
     ctx.out.write_records(rows)
-    ctx.out.write_rejects(rejects)
-    atomic_write_json(ctx.out.path / "metrics.json", metrics)
+    ctx.out.write_rejects(work.rejects)
+    atomic_write_json(ctx.out.path / METRICS, metrics)
     line = summary_line(metrics["eval"])
-    if ext_rows:
+    if "external" in metrics and any(r.source == "external" for r in rows):
         line += " | external " + summary_line(metrics["external"])
     answer_sampling = Sampling(temperature=0.0, max_tokens=int(ecfg.max_tokens), seed=int(cfg.run.seed),
                                stop=tuple(ecfg.stop)).to_dict()
     return StageResult(
-        counts={"eval": len(eval_rows), "external": len(ext_rows), "rejects": len(rejects),
-                "wins": sum(r.outcome == "win" for r in rows), "losses": sum(r.outcome == "loss" for r in rows)},
-        model={"base": base_model, "adapter": {"path": str(adapter), "sha256": sha256_tree(adapter)},
-               "judge": judge_model},
+        counts={"eval": sum(r.source == "eval" for r in rows), "external": sum(r.source == "external" for r in rows),
+                "rejects": len(work.rejects), "wins": sum(r.outcome == "win" for r in rows),
+                "losses": sum(r.outcome == "loss" for r in rows)},
+        model={"base": work.models["base"], "adapter": {"path": str(adapter), "sha256": sha256_tree(adapter)},
+               "judge": work.models["judge"]},
         sampling={"answer": answer_sampling},
-        extra={"llm_calls": stats, "timing": timing, "headline": _headline(metrics["eval"])},
+        extra={"llm_calls": work.stats, "timing": work.timing, "headline": _headline(metrics["eval"])},
         summary=line)
 
 
@@ -267,5 +297,3 @@ def _headline(m: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-STAGE = StageSpec(name="evaluate", inputs=("dataset", "train"), config_keys=("evaluate", "llm", "prompts"),
-                  run=run)

@@ -25,15 +25,15 @@ def fill(template: str, question: str, context: str) -> str:
 
 def prompt_renderer(cfg: Any) -> Callable[[str, str], str]:
     """(question, context) -> prompt, with the dataset stage's own formatters (``dataset.format``)."""
-    from onprem_sft.dataset import format as F
+    from onprem_sft.dataset import format as dataset_format
     from onprem_sft.records import QAPair
 
     template = str(cfg.prompts.sft_template)
     if str(cfg.dataset.template) == "chat":
-        tok = F.load_tokenizer(str(cfg.model.path), bool(cfg.model.get("trust_remote_code", False)))
-        fmt = F.chat_formatter(template, tok, str(cfg.dataset.get("system_prompt", "") or ""))
+        tok = dataset_format.load_tokenizer(str(cfg.model.path), bool(cfg.model.get("trust_remote_code", False)))
+        fmt = dataset_format.chat_formatter(template, tok, str(cfg.dataset.get("system_prompt", "") or ""))
     else:
-        fmt = F.seed_formatter(template)
+        fmt = dataset_format.seed_formatter(template)
 
     def render(question: str, context: str) -> str:
         return fmt(QAPair(id="external", parent_id=None, question=question, context=context, answer=""))[0]

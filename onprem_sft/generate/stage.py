@@ -16,14 +16,13 @@ from onprem_sft.artifacts import write_jsonl
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import GenerateOutput, QAGenerator
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
+from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import RedactedChunk
 
 log = logging.getLogger("onprem_sft.generate")
-
-QUESTIONS = "questions.jsonl"
 
 
 class GenerateConfigError(ValueError):
@@ -93,12 +92,8 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
 
 
 def run(ctx: StageContext) -> StageResult:
-    from onprem_sft.llm.factory import build_engine
-
     check_config(ctx.cfg.generate)
     GeneratePrompts.from_config(ctx.cfg.prompts)          # bad prompts fail before the engine starts
-    with build_engine(ctx.cfg.llm, ctx.run_dir, progress=ctx.progress) as engine:
+    with ctx.engine() as engine:
         return generate_with_engine(ctx, engine)
 
-
-STAGE = StageSpec(name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate"), run=run)

@@ -16,12 +16,11 @@ from tqdm import tqdm
 from onprem_sft.artifacts import sha256_bytes, write_jsonl
 from onprem_sft.ingest.chunking import chunk_text
 from onprem_sft.ingest.readers import ReadError, detect_lang, guess_title, read_document
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.ingest.spec import DOCUMENTS
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Chunk, Document, stable_id
 
 log = logging.getLogger("onprem_sft.ingest")
-
-DOCUMENTS = "documents.jsonl"
 
 
 class CorpusError(FileNotFoundError):
@@ -90,5 +89,3 @@ def run(ctx: StageContext) -> StageResult:
                               "corpus_path": str(root)},
                        summary=summary)
 
-
-STAGE = StageSpec(name="ingest", inputs=(), config_keys=("corpus",), run=run)

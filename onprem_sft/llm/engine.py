@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, Self
 
 from onprem_sft.records import Chunk, Document, QAPair, Question, Record, RedactedChunk, SFTExample
 
@@ -79,24 +79,46 @@ def check_redacted(sources: Sequence[Record], request_id: str = "") -> None:
                 f"only {', '.join(c.__name__ for c in REDACTED_ZONE)} may reach an LLM (run the redact stage)")
 
 
-class LLMEngine(abc.ABC):
-    """Batch generation. Implementations keep request order and are deterministic for a fixed seed."""
+class Renderer(Protocol):
+    """Turns chat messages into the prompt text a model sees, and counts its tokens."""
 
-    model_path: str
-    model_checksum: str
+    def render(self, messages: Sequence[dict[str, str]]) -> str: ...
+
+    def count(self, prompt: str) -> int: ...
+
+
+class LLMEngine(abc.ABC):
+    """Batch generation. Implementations keep request order and are deterministic for a fixed seed.
+
+    The base class owns what every engine must agree on: the exact prompt text (chat template, or the
+    last message verbatim for ``LLMRequest.raw``) and token counting, both from the model's tokenizer,
+    so the offline and server engines send byte-identical prompts and ``calls.py`` can hash a prompt
+    before generating it. Implementations only ``generate`` (and ``close``)."""
+
     request_batch_size: int = 64              # requests per engine call (resume granularity of calls.py)
+    max_model_len: int = 0                    # 0 = unknown (no length check)
+
+    def __init__(self, model_path: str, model_checksum: str, *, max_model_len: int = 0,
+                 request_batch_size: int = 64, renderer: Renderer | None = None):
+        from onprem_sft.llm.chat import ChatRenderer
+
+        self.model_path = str(model_path)
+        self.model_checksum = model_checksum
+        self.max_model_len = max_model_len
+        self.request_batch_size = request_batch_size
+        self.renderer: Renderer = renderer if renderer is not None else ChatRenderer.from_model_dir(self.model_path)
 
     def render(self, request: LLMRequest) -> str:
-        """The exact prompt text the model will see for ``request`` (chat template applied).
-
-        ``calls.py`` uses it to look up cached responses before any generation."""
-        raise NotImplementedError(f"{type(self).__name__} does not expose prompt rendering")
-
-    max_model_len: int = 0                    # 0 = unknown (no length check)
+        """The exact prompt text the model will see for ``request``: the model's chat template over the
+        messages, or, for a ``raw`` request, the last message's content as it is (an SFT prompt already
+        in the format the adapter was trained on)."""
+        if request.raw:
+            return request.messages[-1]["content"]
+        return self.renderer.render(request.messages)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of an already rendered prompt (the model's tokenizer, no special tokens added)."""
-        raise NotImplementedError(f"{type(self).__name__} does not expose its tokenizer")
+        return self.renderer.count(text)
 
     def fits(self, request: LLMRequest) -> bool:
         """Whether prompt + max_tokens fit in max_model_len; filter with it to reject, not crash."""
@@ -119,7 +141,7 @@ class LLMEngine(abc.ABC):
     def close(self) -> None:
         """Free the engine (stop a server we started, release memory)."""
 
-    def __enter__(self) -> LLMEngine:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

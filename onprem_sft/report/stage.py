@@ -1,6 +1,6 @@
 """The ``report`` stage: one self-contained HTML file + a markdown summary of the whole run.
 
-It reads manifests and redacted-zone files from the run dir (see ``collect.READ``), so it works when
+It reads manifests and redacted-zone files from the run dir (``collect`` allows only the outputs their StageSpec marks ``report=True``), so it works when
 earlier stages ran in another invocation, and shows "not run" for stages that never ran. Declared
 input is only ``evaluate`` (the last stage), which makes it rerun whenever the evaluation changed.
 """
@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft.artifacts import atomic_write_text
-from onprem_sft.pipeline import StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.report.collect import collect
 from onprem_sft.report.render import render_html, render_markdown, summary_rows
+from onprem_sft.report.spec import HTML, MD
 
 log = logging.getLogger("onprem_sft.report")
 
-HTML = "report.html"
-MD = "report.md"
 
 
 def build_report(run_dir: str | Path, out_dir: str | Path, k: int = 5) -> tuple[Path, Path, dict[str, Any]]:
@@ -58,5 +57,3 @@ def run(ctx: StageContext) -> StageResult:
         extra={"html": str(html_path), "markdown": str(md_path)},
         summary=f"report {html_path} ({done} stage(s) with manifests)")
 
-
-STAGE = StageSpec(name="report", inputs=("evaluate",), config_keys=("evaluate",), run=run)

@@ -20,7 +20,7 @@ CHECK_NAMES = ("llm-inputs", "outputs-pii", "audit-chain", "integrity", "egress"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onprem-sft verify", description=__doc__.splitlines()[0])
     p.add_argument("run_dir", type=Path)
-    p.add_argument("--key-file", help="redaction HMAC key (default: the run's keys/redaction_hmac.key)")
+    p.add_argument("--key-file", help="redaction HMAC key (default: the key the redact stage declares in its folder)")
     p.add_argument("--lineage-key-file", help="HMAC key or Ed25519 PEM to check lineage.sig.json")
     p.add_argument("--only", action="append", choices=CHECK_NAMES, help="run only this check (repeatable)")
     p.add_argument("--no-pii-scan", action="store_true", help="skip the Redactor re-scans (fast, weaker)")

@@ -1,8 +1,9 @@
 """Data-flow document of one run, generated from its resolved config.
 
 Written to ``<run_dir>/security/dataflow.md`` at the start of every CLI run, so the security team reads
-what *this* configuration does: which processes run, which loopback ports they use, which folders hold
-raw versus redacted data and what each model sees. Markdown with a mermaid diagram.
+what *this* configuration does: which processes run, which loopback ports they use, which files hold
+raw versus redacted data and what each model sees. Markdown with a mermaid diagram. The stages, their
+files and zones come from the stages' declared outputs (``onprem_sft.layout``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.artifacts import atomic_write_text
+from onprem_sft.layout import Zone
 
 DATAFLOW = "security/dataflow.md"
 
@@ -34,8 +37,7 @@ def _get(cfg: Any, dotted: str, default: Any = None) -> Any:
 def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
     """The facts the document states (also used by tests)."""
     run_dir = Path(run_dir)
-    stages = list(_get(cfg, "stages", []) or []) or ["ingest", "redact", "generate", "curate", "dataset",
-                                                     "train", "evaluate", "report"]
+    stages = list(_get(cfg, "stages", []) or []) or list(layout.STAGES)
     backend = _get(cfg, "llm.backend", "offline")
     url = _get(cfg, "llm.server.url")
     port = _get(cfg, "llm.server.port", 0)
@@ -70,10 +72,57 @@ def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
         "trainer": trainer,
         "train_model": str(_get(cfg, "model.path", "?")),
         "corpus": str(_get(cfg, "corpus.path", "?")),
-        "hmac_key_file": _get(cfg, "redaction.hmac_key_file") or str(run_dir / "keys" / "redaction_hmac.key"),
+        "hmac_key_file": _get(cfg, "redaction.hmac_key_file") or str(run_dir / layout.rel("hmac_key")),
         "vault": bool(_get(cfg, "redaction.vault", False)),
         "lineage_signed": bool(_get(cfg, "security.lineage_key_file")),
     }
+
+
+ZONE_READERS = (
+    "| zone | who may read it |",
+    "|---|---|",
+    "| raw | the redact stage only; emptied after redaction when redaction.keep_raw=false |",
+    "| redacted | later stages, the generator/judge LLM (prompts), the trained model, the report |",
+    "| derived | anyone: figures, logs, hashes, the adapter; no record text |",
+    "| secret | the redactor and `onprem-sft verify`; never a model, the report, lineage or a log |",
+)
+_SUBGRAPH = {Zone.RAW: "raw zone (personal data)", Zone.REDACTED: "redacted zone", Zone.DERIVED: "derived"}
+
+
+def mermaid(llm_backend: str = "offline") -> list[str]:
+    """Stages grouped by zone, arrows from each declared input, the LLM beside the stages that call it."""
+    lines = ["```mermaid", "flowchart LR"]
+    for zone, title in _SUBGRAPH.items():
+        members = [s for s in layout.specs() if s.zone is zone]
+        if not members:
+            continue
+        lines.append(f"  subgraph {zone.value.upper()}[\"{title}\"]")
+        lines += [f"    {s.name}[\"{s.name}: {s.about}\"]" for s in members]
+        lines.append("  end")
+    for s in layout.specs():
+        lines += [f"  {up} --> {s.name}" for up in s.inputs]
+        secrets = [o.path for o in s.outputs if o.zone is Zone.SECRET]
+        if secrets:
+            lines.append(f"  {s.name} -.- {s.name}_secret[(\"secret: {', '.join(f'{s.name}/{p}' for p in secrets)}\")]")
+    lines.append(f"  LLM{{{{\"generator/judge LLM ({llm_backend})\"}}}}")
+    lines += [f"  {s.name} <-. redacted prompts .-> LLM" for s in layout.specs()
+              if "llm" in s.config_keys]
+    lines += ["  NET((\"internet\")) -. blocked by the egress guard .-x REDACTED", "```"]
+    return lines
+
+
+def zone_rows(f: dict[str, Any]) -> list[str]:
+    """One table row per declared output of the run's stages."""
+    out = []
+    for s, o in layout.outputs():
+        if s.name not in f["stages"] or (o.kind.startswith("vault") and not f["vault"]):
+            continue
+        zone = f"**{o.zone.value}**" if o.zone in (Zone.RAW, Zone.SECRET) else o.zone.value
+        note = o.about or o.kind.replace("_", " ")
+        if o.raw_fields:
+            note += " (" + ("kept" if f["keep_raw"] else "emptied after redact") + ")"
+        out.append(f"| `{s.name}/{o.path}` | {zone} | {note} |")
+    return out
 
 
 def render(cfg: Any, run_dir: str | Path) -> str:
@@ -81,7 +130,7 @@ def render(cfg: Any, run_dir: str | Path) -> str:
     rd = f["run_dir"]
     net = "loopback" + (f" + {', '.join(f['allow_hosts'])}" if f["allow_hosts"] else " only")
     raw_note = ("kept (redaction.keep_raw=true)" if f["keep_raw"]
-                else "emptied after redaction (redaction.keep_raw=false; hashes kept in redact/raw_scrub.json)")
+                else f"emptied after redaction (redaction.keep_raw=false; hashes kept in {layout.rel('raw_scrub')})")
     lines = [
         "# Data flow of this run",
         "",
@@ -92,32 +141,7 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         f"- Raw text: {raw_note}.",
         f"- Redaction HMAC key (value fingerprints): `{f['hmac_key_file']}` - keep it off the redacted zone.",
         "",
-        "```mermaid",
-        "flowchart LR",
-        "  subgraph RAW[\"raw zone (personal data)\"]",
-        "    SRC[(\"corpus files\")] --> ING[\"ingest/ documents.jsonl, records.jsonl\"]",
-        "  end",
-        "  subgraph RED[\"redaction\"]",
-        "    ING --> RDX[\"redact: Presidio + ko/en recognizers\"]",
-        "    RDX --> AUD[(\"redact/audit.jsonl hash chain, HMAC fingerprints only\")]",
-        "  end",
-        "  subgraph SAFE[\"redacted zone\"]",
-        "    RDX --> RC[\"redact/records.jsonl redacted chunks\"]",
-        "    RC --> GEN[\"generate/ questions, QnA\"]",
-        "    GEN --> CUR[\"curate/ kept QnA, judgements\"]",
-        "    CUR --> DS[\"dataset/ SFT rows\"]",
-        "    DS --> TR[\"train/ LoRA adapter\"]",
-        "    TR --> EV[\"evaluate/ answers, metrics\"]",
-        "    EV --> REP[\"report/\"]",
-        "  end",
-        f"  LLM{{{{\"generator/judge LLM ({f['llm_backend']})\"}}}}",
-        "  GEN <-. prompts from redacted records .-> LLM",
-        "  CUR <-. judge prompts .-> LLM",
-        "  EV <-. base vs tuned answers .-> LLM",
-        "  SLM{{\"trained sLLM\"}}",
-        "  DS -. train rows .-> SLM",
-        "  NET((\"internet\")) -. blocked by the egress guard .-x SAFE",
-        "```",
+        *mermaid(f["llm_backend"]),
         "",
         "## Processes",
         "",
@@ -129,23 +153,18 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "",
         "## Where data lives",
         "",
-        "| folder | zone | holds |",
+        "| file | zone | holds |",
         "|---|---|---|",
         f"| `{f['corpus']}` | raw (input) | the documents, read only |",
-        "| `ingest/` | **raw** | document and chunk text (" + ("kept" if f["keep_raw"] else "emptied after redact") + ") |",
-        "| `redact/` | boundary | redacted chunks; audit log with counts, offsets and HMAC fingerprints, never values"
-        + ("; reversible AES-GCM vault of originals" if f["vault"] else "") + " |",
-        "| `keys/` | secret | HMAC key of the fingerprints (default location; move it off the run dir) |",
-        *([("| `vault/` | raw (encrypted) | AES-GCM vault of original values, key in `keys/vault.key` or "
-            "redaction.vault_key_file |")] if f["vault"] else []),
-        "| `generate/`, `curate/`, `dataset/` | redacted | questions, QnA, judgements, SFT rows, every LLM call |",
-        "| `train/`, `evaluate/`, `report/` | redacted | adapter, answers and metrics, report |",
+        *zone_rows(f),
         "| `security/` | metadata | this file, guard start records, egress attempts, verify results |",
+        "",
+        *ZONE_READERS,
         "",
         "## What each model sees",
         "",
         (f"- Generator / judge LLM `{f['llm_model']}`: only redacted chunks and text generated from them "
-         "(enforced: requests from raw records are refused; every prompt is logged in `<stage>/llm_calls.jsonl` "
+         "(enforced: requests from raw records are refused; every prompt is logged in the stage's LLM call log "
          "and re-scanned by `onprem-sft verify`)."),
         f"- Trained model `{f['train_model']}`: the SFT rows of `dataset/` (redacted questions, contexts, answers).",
         "- Evaluation: the eval split's prompts, sent to the base model and to the base model + adapter.",

@@ -9,15 +9,18 @@ and log its one-line result (details in ``security/verify.json``).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.artifacts import MANIFEST, atomic_write_json
 from onprem_sft.security import egress
-from onprem_sft.security.lineage import STAGE_ORDER, build_lineage
+from onprem_sft.security.checks import GUARD_LOG, RESOLVED, VERIFY_RESULTS
+from onprem_sft.security.lineage import build_lineage
 
 log = logging.getLogger("onprem_sft.security")
 
@@ -41,7 +44,6 @@ def _plain(cfg: Any, key: str) -> Any:
 def on_start(cfg: Any, run_dir: str | Path) -> None:
     from onprem_sft.artifacts import JsonlAppender
     from onprem_sft.security.dataflow import write_dataflow
-    from onprem_sft.security.verify import GUARD_LOG, RESOLVED
 
     run_dir = Path(run_dir)
     with JsonlAppender(run_dir / GUARD_LOG) as f:
@@ -54,7 +56,7 @@ def on_start(cfg: Any, run_dir: str | Path) -> None:
 
 
 def _complete(run_dir: Path) -> bool:
-    return all((run_dir / s / MANIFEST).exists() for s in STAGE_ORDER)
+    return all((run_dir / s / MANIFEST).exists() for s in layout.STAGES)
 
 
 def on_finish(cfg: Any, run_dir: str | Path, results: dict[str, Any]) -> bool | None:
@@ -69,11 +71,20 @@ def on_finish(cfg: Any, run_dir: str | Path, results: dict[str, Any]) -> bool | 
     if not cfg.security.get("verify_after_run", False) or not (ran_report or _complete(run_dir)):
         return None
     results_v = run_checks(run_dir, VerifyOptions(lineage_key_file=key))
-    atomic_write_json(run_dir / "security" / "verify.json", [r.to_dict() for r in results_v])
+    atomic_write_json(run_dir / VERIFY_RESULTS, [r.to_dict() for r in results_v])
     ok = passed(results_v)
     line = ", ".join(f"{r.name}={r.status}" for r in results_v)
     if ok:
-        log.info("verify: PASS (%s); details in %s", line, run_dir / "security" / "verify.json")
+        log.info("verify: PASS (%s); details in %s", line, run_dir / VERIFY_RESULTS)
     else:
         log.error("verify: FAIL (%s); run `onprem-sft verify %s` for the offending files", line, run_dir)
     return ok
+
+
+def load_verify(run_dir: str | Path) -> list[dict[str, Any]] | None:
+    """The check results ``on_finish`` saved (status and counts per check), or None when verify did not run."""
+    try:
+        got = json.loads((Path(run_dir) / VERIFY_RESULTS).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return got if isinstance(got, list) else None

@@ -8,20 +8,18 @@ comparing sentences with the raw-only sentences of the redacted chunks.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from onprem_sft.artifacts import sha256_text
+from onprem_sft import layout
+from onprem_sft.artifacts import MANIFEST, sha256_text
 from onprem_sft.security import pii
-from onprem_sft.security.lineage import iter_lines
-from onprem_sft.security.verify import CheckResult, RunView
+from onprem_sft.security.checks import SKIP, CheckResult, RunView
+from onprem_sft.security.lineage import LINEAGE, iter_lines
+from onprem_sft.security.rawzone import load_scrub_record, raw_fields
 
-REDACTED_FILES = ("redact/records.jsonl", "generate/questions.jsonl", "generate/records.jsonl",
-                  "curate/judged_pairs.jsonl", "curate/records.jsonl", "dataset/records.jsonl")
-RAW_FILES = ("ingest/documents.jsonl", "ingest/records.jsonl")
 TEXT_SUFFIXES = {".md", ".html", ".htm", ".txt", ".json", ".jsonl", ".csv", ".yaml", ".yml", ".tsv", ".log"}
 MAX_SCAN_BYTES = 64 << 20
 _SENT = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -33,14 +31,13 @@ MIN_SENT = 12
 def _zone_index(view: RunView) -> dict[str, str]:
     def make() -> dict[str, str]:
         idx: dict[str, str] = {}
-        for rel in RAW_FILES:
-            for _, _, obj in _lines(view.run_dir / rel):
-                if obj and obj.get("id"):
-                    idx[str(obj["id"])] = "raw"
-        for rel in REDACTED_FILES:
-            for _, _, obj in _lines(view.run_dir / rel):
-                if obj and obj.get("id"):
-                    idx[str(obj["id"])] = "redacted"
+        for zone in (layout.Zone.RAW, layout.Zone.REDACTED):   # a redacted copy of an id wins
+            for s, o in layout.outputs(zone):
+                if not o.records or o.kind == "llm_call":
+                    continue
+                for _, _, obj in _lines(view.run_dir / s.name / o.path):
+                    if obj and obj.get("id"):
+                        idx[str(obj["id"])] = zone.value
         return idx
     return view.cached("zone_index", make)
 
@@ -64,11 +61,11 @@ def _raw_only_sentences(view: RunView) -> dict[str, str]:
     confidential clause). Empty when the raw text is gone (keep_raw=false)."""
     def make() -> dict[str, str]:
         redacted: dict[str, str] = {}
-        for _, _, obj in _lines(view.run_dir / "redact" / "records.jsonl"):
+        for _, _, obj in _lines(view.path("redacted_chunk")):
             if obj and obj.get("parent_id"):
                 redacted[str(obj["parent_id"])] = str(obj.get("text", ""))
         out: dict[str, str] = {}
-        for _, _, obj in _lines(view.run_dir / "ingest" / "records.jsonl"):
+        for _, _, obj in _lines(view.path("chunk")):
             if not obj or not obj.get("text") or str(obj.get("id")) not in redacted:
                 continue
             red = sentences(redacted[str(obj["id"])])
@@ -138,14 +135,15 @@ def check_llm_inputs(view: RunView) -> CheckResult:
     res = CheckResult("llm-inputs", "LLM requests built only from redacted records, no audited PII")
     zone = _zone_index(view)
     raw_only = _raw_only_sentences(view)
-    files = sorted(view.run_dir.glob("*/llm_calls.jsonl"))
+    files = [f for f in (view.run_dir / s.name / o.path for s, o in layout.outputs() if o.kind == "llm_call")
+             if f.is_file()]
     if not files:
-        res.status, res.summary = "SKIP", "no llm_calls.jsonl in this run"
+        res.status, res.summary = SKIP, "no LLM call log in this run"
         return res
     n_calls = 0
     scan = view.options.scan_pii and pii.available(view)
     red_text = view.cached("redacted_text", lambda: {
-        str(o["id"]): str(o.get("text", "")) for _, _, o in _lines(view.run_dir / "redact" / "records.jsonl")
+        str(o["id"]): str(o.get("text", "")) for _, _, o in _lines(view.path("redacted_chunk"))
         if o and o.get("id")})
     for path in files:
         rel = view.rel(path)
@@ -185,20 +183,17 @@ def check_llm_inputs(view: RunView) -> CheckResult:
 
 # ---- check 2 -----------------------------------------------------------------------------------
 
-QNA_FILES = ("generate/questions.jsonl", "generate/records.jsonl", "curate/judged_pairs.jsonl", "curate/records.jsonl",
-             "curate/judgements.jsonl")
-
-
 def output_files(view: RunView) -> list[Path]:
-    """Generated text that leaves the pipeline or feeds training: QnA, dataset, eval outputs, report."""
-    out = [view.run_dir / f for f in QNA_FILES if (view.run_dir / f).is_file()]
-    out += sorted((view.run_dir / "dataset").glob("*.jsonl"))
-    ev = view.run_dir / "evaluate" / "records.jsonl"
-    if ev.is_file():
-        out.append(ev)
-    rep = view.run_dir / "report"
-    if rep.is_dir():
-        out += sorted(p for p in rep.rglob("*") if p.is_file() and p.name != "manifest.json")
+    """Generated text that leaves the pipeline or feeds training: every output declared ``scan=True``."""
+    out = []
+    for s, o in layout.outputs():
+        p = view.run_dir / s.name / o.path
+        if not o.scan:
+            continue
+        if o.is_dir:
+            out += sorted(q for q in p.rglob("*") if q.is_file() and q.name != MANIFEST) if p.is_dir() else []
+        elif p.is_file():
+            out.append(p)
     return out
 
 
@@ -206,7 +201,7 @@ def check_outputs(view: RunView) -> CheckResult:
     res = CheckResult("outputs-pii", "QnA, dataset, eval outputs and report hold no PII beyond placeholders")
     files = output_files(view)
     if not files:
-        res.status, res.summary = "SKIP", "no dataset/evaluate/report outputs yet"
+        res.status, res.summary = SKIP, "no dataset/evaluate/report outputs yet"
         return res
     if not (view.options.scan_pii and pii.available(view)):
         res.warn(f"PII re-scan skipped: {pii.unavailable_reason(view) if view.options.scan_pii else '--no-pii-scan'}")
@@ -231,27 +226,32 @@ def check_outputs(view: RunView) -> CheckResult:
 
 # ---- check 6 -----------------------------------------------------------------------------------
 
-def check_raw_zone(view: RunView) -> CheckResult:
-    from onprem_sft.security.rawzone import RAW_FIELDS, load_scrub_record
+def _unscanned(view: RunView) -> set[Path]:
+    """Where raw text may be by design (raw outputs) or that is never read (secrets): not looked in."""
+    skip = {view.run_dir / s.name / o.path.rstrip("/") for s, o in layout.outputs(layout.Zone.RAW, layout.Zone.SECRET)}
+    return skip | {view.run_dir / "security", view.run_dir / LINEAGE}
 
-    res = CheckResult("raw-zone", "raw text stays in ingest/ and redact/ (gone when keep_raw=false)")
+
+def check_raw_zone(view: RunView) -> CheckResult:
+    res = CheckResult("raw-zone", "raw text stays in the raw-zone outputs (gone when keep_raw=false)")
     scrub = load_scrub_record(view.run_dir)
     if scrub is not None:
-        for name, fields in RAW_FIELDS.items():
-            for lineno, _line, obj in _lines(view.run_dir / "ingest" / name):
+        for rel, fields in raw_fields().items():
+            for lineno, _line, obj in _lines(view.run_dir / rel):
                 if obj and any(obj.get(f) for f in fields):
-                    res.fail(f"ingest/{name}:{lineno} id={obj.get('id')}: raw text still present "
+                    res.fail(f"{rel}:{lineno} id={obj.get('id')}: raw text still present "
                              f"although redaction.keep_raw=false scrubbed this run")
     raw_only = _raw_only_sentences(view)
     if not raw_only:
         return res.finish("raw text scrubbed; content leaks checked by fingerprints (checks 1, 2)"
                           if scrub is not None else "no redacted raw sentences to look for")
     n_files = 0
+    skip = _unscanned(view)
     for top in sorted(view.run_dir.iterdir()):
-        if top.name in ("ingest", "redact", "security", "keys", "lineage.jsonl") or top.name.startswith("."):
+        if top in skip or top.name.startswith("."):
             continue
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:   # stage dirs, vault/, run.log
-            if not path.is_file():
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:   # stage dirs, run.log
+            if not path.is_file() or path in skip or any(p in skip for p in path.parents):
                 continue
             n_files += 1
             rel = view.rel(path)
@@ -260,6 +260,3 @@ def check_raw_zone(view: RunView) -> CheckResult:
                     res.fail(f"{where}: contains raw (unredacted) text of chunk {raw_only[s]}")
     return res.finish(f"{len(raw_only)} raw-only sentences looked for in {n_files} files")
 
-
-def dump(results: list[CheckResult]) -> str:
-    return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)

@@ -7,7 +7,8 @@ caught) or of the file / directory tree; ``parents`` are node refs. ``trace`` wa
 training row to its source document and the audit record that cleaned its chunk. The file can be signed
 (HMAC-SHA256, or Ed25519 when the key file is an Ed25519 PEM private key) into ``lineage.sig.json``.
 
-Raw chunk text is never copied here: documents and chunks carry only ``text_sha256`` (taken from the
+Which files are parsed record by record, which folders are model trees and which files are secret (never
+in lineage) comes from the stages' declared outputs (``onprem_sft.layout``). Raw chunk text is never copied here: documents and chunks carry only ``text_sha256`` (taken from the
 raw-scrub record when ``redaction.keep_raw=false`` emptied the ingest files), so lineage stays
 verifiable by hash after the raw text is gone.
 """
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.artifacts import (
     MANIFEST,
     atomic_write_json,
@@ -34,19 +36,7 @@ from onprem_sft.artifacts import (
 
 LINEAGE = "lineage.jsonl"
 SIGNATURE = "lineage.sig.json"
-STAGE_ORDER = ("ingest", "redact", "generate", "curate", "dataset", "train", "evaluate", "report")
-
-# Record files parsed per stage, in the order parents are normally written before children.
-RECORD_FILES: dict[str, tuple[str, ...]] = {
-    "ingest": ("documents.jsonl", "records.jsonl"),
-    "redact": ("audit.jsonl", "records.jsonl"),
-    "generate": ("llm_calls.jsonl", "questions.jsonl", "records.jsonl"),
-    "curate": ("judged_pairs.jsonl", "records.jsonl", "llm_calls.jsonl", "judgements.jsonl"),
-    "dataset": ("records.jsonl",),
-    "train": (),
-    "evaluate": ("llm_calls.jsonl", "records.jsonl"),
-    "report": (),
-}
+STAGE_ORDER = layout.STAGES
 # Fields naming the records a row was built from (besides parent_id), by record kind.
 PARENT_FIELDS: dict[str, tuple[str, ...]] = {
     "chunk": ("doc_id",),
@@ -119,14 +109,16 @@ def _ids(value: Any) -> list[str]:
     return []
 
 
-def _raw_scrub_hashes(run_dir: Path) -> dict[str, str]:
+def _raw_scrub_hashes(run_dir: Path) -> dict[str, str]:  # raw text hashes kept by the raw-zone scrub
     from onprem_sft.security.rawzone import load_scrub_record
 
     rec = load_scrub_record(run_dir)
     return dict(rec.get("text_sha256", {})) if rec else {}
 
 
-def _record_nodes(run_dir: Path, stage: str, name: str, scrubbed: dict[str, str]) -> list[tuple[Node, list[str]]]:
+def _record_nodes(run_dir: Path, stage: str, output: layout.Output,
+                  scrubbed: dict[str, str]) -> list[tuple[Node, list[str]]]:
+    name = output.path
     path = run_dir / stage / name
     rel = f"{stage}/{name}"
     out: list[tuple[Node, list[str]]] = []
@@ -137,13 +129,13 @@ def _record_nodes(run_dir: Path, stage: str, name: str, scrubbed: dict[str, str]
                         line=lineno)
             out.append((node, []))
             continue
-        if name == "audit.jsonl":
+        if output.kind == "audit":
             rid = audit_record_hash(obj) or f"line{lineno}"
             kind = "audit"
             wanted = _ids(obj.get("chunk_id")) or _ids(obj.get("doc_id"))
         else:
             rid = str(obj.get("id", f"line{lineno}"))
-            kind = str(obj.get("kind") or ("eval_output" if stage == "evaluate" else "row"))
+            kind = str(obj.get("kind") or output.kind)
             wanted = _ids(obj.get("parent_id"))
             for fname in PARENT_FIELDS.get(kind, GENERIC_PARENT_FIELDS):
                 wanted += _ids(obj.get(fname))
@@ -172,6 +164,12 @@ def _record_nodes(run_dir: Path, stage: str, name: str, scrubbed: dict[str, str]
     return out
 
 
+def _input_records(run_dir: Path, spec: layout.StageSpec) -> list[str]:
+    """The record files of a stage's declared inputs (what a model tree was trained from)."""
+    return [f"{up}/{o.path}" for up in spec.inputs for o in layout.spec(up).outputs
+            if o.records and (run_dir / up / o.path).is_file()]
+
+
 def collect(run_dir: str | Path) -> list[Node]:
     """Scan a run dir into lineage nodes (no writing). Parents resolve to the nearest earlier node with
     that id; a record whose id also appears in an earlier file (a curated copy of a QnA) gets that
@@ -179,31 +177,32 @@ def collect(run_dir: str | Path) -> list[Node]:
     run_dir = Path(run_dir)
     scrubbed = _raw_scrub_hashes(run_dir)
     pending: list[tuple[Node, list[str]]] = []
-    for stage in STAGE_ORDER:
+    for spec in layout.specs():
+        stage = spec.name
         sdir = run_dir / stage
         if not sdir.is_dir():
             continue
-        parsed = [n for n in RECORD_FILES[stage] if (sdir / n).is_file()]
-        record_files = {f"{stage}/{n}" for n in parsed}
-        for name in parsed:
-            pending.extend(_record_nodes(run_dir, stage, name, scrubbed))
-        # every other file (and the adapter / merged model dirs as trees)
+        parsed = [o for o in spec.outputs if o.records and (sdir / o.path).is_file()]
+        record_files = [f"{stage}/{o.path}" for o in parsed]
+        for o in parsed:
+            pending.extend(_record_nodes(run_dir, stage, o, scrubbed))
+        # every other file but secrets and model trees (those are one node each, below)
         for p in sorted(sdir.rglob("*")):
             rel = str(p.relative_to(run_dir))
             if not p.is_file() or p.name.startswith(".") or rel in record_files:
                 continue
-            if stage == "train" and any(part in ("adapter", "merged") for part in p.relative_to(sdir).parts[:1]):
+            out = layout.declared(stage, str(p.relative_to(sdir)))
+            if out is not None and (out.tree or out.zone is layout.Zone.SECRET):
                 continue
-            file_parents = [f"{stage}/{n}" for n in parsed] if p.name != MANIFEST else []
+            file_parents = list(record_files) if p.name != MANIFEST else []
             pending.append((Node(ref=rel, id=rel, kind="file", file=rel, sha256=sha256_file(p)), file_parents))
-        for tree in ("adapter", "merged"):
-            tdir = sdir / tree
-            if stage == "train" and tdir.is_dir():
-                rel = f"train/{tree}"
-                parents = [f for f in ("dataset/train.jsonl", "dataset/records.jsonl") if (run_dir / f).is_file()]
-                pending.append((Node(ref=rel, id=rel, kind=tree, file=rel, sha256=sha256_tree(tdir)), parents[:1]))
-        for name in parsed:  # the parsed files as file nodes too (whole-file hash)
-            rel = f"{stage}/{name}"
+        for o in spec.outputs:
+            tdir = sdir / o.path
+            if o.tree and tdir.is_dir():
+                rel = f"{stage}/{o.path.rstrip('/')}"
+                pending.append((Node(ref=rel, id=rel, kind=o.kind, file=rel, sha256=sha256_tree(tdir)),
+                                _input_records(run_dir, spec)[:1]))
+        for rel in record_files:  # the parsed files as file nodes too (whole-file hash)
             pending.append((Node(ref=rel, id=rel, kind="file", file=rel, sha256=sha256_file(run_dir / rel)), []))
 
     by_id: dict[str, list[int]] = {}

@@ -8,19 +8,18 @@ run's Redactor is rebuilt from the resolved ``redaction`` config the CLI saved a
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.security.lineage import audit_record_hash, iter_lines
 
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 # Free-text types: a fresh detection of these outside the audit log is a review item, not a failure.
 FUZZY_TYPES = frozenset({"PERSON", "ADDRESS", "LOCATION", "DATE_OF_BIRTH", "DATE_TIME", "NRP", "ORGANIZATION",
                          "SENSITIVE_CLAUSE", "KR_VEHICLE_PLATE"})
-DEFAULT_KEY = "keys/redaction_hmac.key"
 
 
 @dataclass(frozen=True)
@@ -50,11 +49,7 @@ def key_path(view: Any) -> Path:
     configured = (view.resolved.get("redaction") or {}).get("hmac_key_file")
     if configured:
         return Path(configured)
-    own = view.run_dir / DEFAULT_KEY
-    redact = view.run_dir / "redact"
-    if not own.exists() and redact.is_symlink():   # run.reuse_from linked redact/: its key is in the source run
-        return redact.resolve().parent / DEFAULT_KEY
-    return own
+    return view.run_dir / layout.rel("hmac_key")   # in the redact stage's folder (also when linked by reuse_from)
 
 
 def fingerprint(key: bytes, value: str) -> str:
@@ -114,8 +109,8 @@ def audit_fingerprints(path: Path) -> dict[str, str]:
 
 
 def audit_label(view: Any, fp: str) -> str | None:
-    fps = view.cached("audit_fps", lambda: audit_fingerprints(view.run_dir / "redact" / "audit.jsonl")
-                      if (view.run_dir / "redact" / "audit.jsonl").exists() else {})
+    audit = view.run_dir / layout.rel("audit")
+    fps = view.cached("audit_fps", lambda: audit_fingerprints(audit) if audit.exists() else {})
     return fps.get(fp)
 
 
@@ -129,10 +124,6 @@ def audited_chunk_ids(path: Path) -> set[str]:
 
 def audit_by_hash(path: Path) -> dict[str, dict[str, Any]]:
     return {h: r for r in _audit_rows(path) if (h := audit_record_hash(r))}
-
-
-def audit_hashes(path: Path) -> set[str]:
-    return {h for r in _audit_rows(path) if (h := audit_record_hash(r))}
 
 
 def verify_audit_chain(path: Path) -> list[str]:
@@ -187,5 +178,3 @@ def scanner(view: Any) -> Scanner:
     return view.cached("scanner", make)
 
 
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -10,144 +10,88 @@ numbers, entity types, never a PII value). Checks:
 5. ``egress``       the run had the egress guard on and no network access was attempted
 6. ``raw-zone``     raw text stays in ingest/ and redact/ (and is gone when keep_raw=false)
 
-The PII checks (1, 2, 6) live in ``leakscan.py``; this module holds the others and the runner.
+The PII checks (1, 2, 6) live in ``leakscan.py``; this module holds the others and the runner; what
+they share is in ``checks.py``. Files are found through the stages' declared outputs (``onprem_sft.layout``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from onprem_sft import layout
 from onprem_sft.artifacts import MANIFEST, sha256_file, sha256_text
+from onprem_sft.security import leakscan, pii
+from onprem_sft.security.checks import (
+    EGRESS_LOG,
+    FAIL,
+    GUARD_LOG,
+    PASS,
+    RESOLVED,
+    SKIP,
+    VERIFY_RESULTS,
+    WARN,
+    CheckResult,
+    RunView,
+    VerifyOptions,
+    ids_in,
+    rows,
+)
 from onprem_sft.security.lineage import (
     LINEAGE,
     SIGNATURE,
-    STAGE_ORDER,
     LineageError,
     collect,
+    load_lineage,
     verify_signature,
 )
+from onprem_sft.security.rawzone import load_scrub_record
 
-PASS, FAIL, WARN, SKIP = "PASS", "FAIL", "WARN", "SKIP"
-GUARD_LOG = "security/guard.jsonl"
-EGRESS_LOG = "security/egress.jsonl"
-RESOLVED = "security/resolved.json"
-MAX_LISTED = 50   # problems kept per check (the count says how many there were)
-# Files a tool adds to a finished stage by design (human input); reported, not failed. Lineage covers them.
-POST_STAGE_FILES = {"curate/eyecheck_agreement.json": "onprem-sft eyecheck import"}
-
-
-@dataclass
-class CheckResult:
-    name: str
-    title: str
-    status: str = PASS
-    summary: str = ""
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    n_problems: int = 0
-
-    def fail(self, msg: str) -> None:
-        self.n_problems += 1
-        if len(self.problems) < MAX_LISTED:
-            self.problems.append(msg)
-
-    def warn(self, msg: str) -> None:
-        if len(self.warnings) < MAX_LISTED:
-            self.warnings.append(msg)
-
-    def finish(self, summary: str) -> CheckResult:
-        self.summary = summary
-        if self.n_problems:
-            self.status = FAIL
-        elif self.warnings and self.status == PASS:
-            self.status = WARN
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class VerifyOptions:
-    key_file: str | None = None            # redaction HMAC key (fingerprints); default from the run
-    lineage_key_file: str | None = None    # key to check lineage.sig.json
-    scan_pii: bool = True                  # the re-scan checks (1, 2, 6 content) need the Redactor
-    min_structured_score: float = 0.85     # fresh structured-ID detections at or above this fail check 2
-
-
-class RunView:
-    """Lazy, shared reads of one run dir for the checks."""
-
-    def __init__(self, run_dir: str | Path, options: VerifyOptions | None = None):
-        self.run_dir = Path(run_dir)
-        self.options = options or VerifyOptions()
-        self._cache: dict[str, Any] = {}
-
-    def rel(self, p: Path) -> str:
-        return str(p.relative_to(self.run_dir))
-
-    @property
-    def resolved(self) -> dict[str, Any]:
-        """Resolved config sections recorded by the CLI at run start ({} when absent)."""
-        if "resolved" not in self._cache:
-            p = self.run_dir / RESOLVED
-            self._cache["resolved"] = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
-        return self._cache["resolved"]
-
-    def stage_dirs(self) -> list[Path]:
-        return [self.run_dir / s for s in STAGE_ORDER if (self.run_dir / s).is_dir()]
-
-    def cached(self, key: str, make: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
-
+__all__ = ["EGRESS_LOG", "FAIL", "GUARD_LOG", "PASS", "RESOLVED", "SKIP", "VERIFY_RESULTS", "WARN", "CheckResult",
+           "RunView", "VerifyOptions", "passed", "run_checks"]
 
 # ---- check 3: audit chain ------------------------------------------------------------------------
 
 def check_audit_chain(view: RunView) -> CheckResult:
-    from onprem_sft.security import pii
-
     res = CheckResult("audit-chain", "audit log hash chain intact, covers every document")
-    audit = view.run_dir / "redact" / "audit.jsonl"
+    audit_stage, _ = layout.find("audit")
+    audit, audit_rel = view.path("audit"), layout.rel("audit")
     if not audit.exists():
-        if (view.run_dir / "redact").is_dir() or (view.run_dir / "ingest").is_dir():
-            res.fail("redact/audit.jsonl missing: no proof of what redaction did")
+        if any((view.run_dir / s).is_dir() for s in (audit_stage.name, *audit_stage.inputs)):
+            res.fail(f"{audit_rel} missing: no proof of what redaction did")
         return res.finish("no audit log") if res.n_problems else _skip(res, "no redact stage in this run")
     for msg in pii.verify_audit_chain(audit):
-        res.fail(f"redact/audit.jsonl: {msg}")
+        res.fail(f"{audit_rel}: {msg}")
     covered = pii.audited_doc_ids(audit)
     covered_chunks = pii.audited_chunk_ids(audit)
     by_hash = pii.audit_by_hash(audit)
     hashes = set(by_hash)
-    docs = _ids_in(view.run_dir / "ingest" / "documents.jsonl")
+    docs_rel, chunks_rel, red_rel = layout.rel("document"), layout.rel("chunk"), layout.rel("redacted_chunk")
+    docs = ids_in(view.run_dir / docs_rel)
     for lineno, did in docs:
         if did not in covered:
-            res.fail(f"ingest/documents.jsonl:{lineno}: document {did} has no audit record")
-    rejected = {i for _, i in _ids_in(view.run_dir / "redact" / "rejects.jsonl")}
-    for lineno, cid in _ids_in(view.run_dir / "ingest" / "records.jsonl"):
+            res.fail(f"{docs_rel}:{lineno}: document {did} has no audit record")
+    rejected = {i for _, i in ids_in(view.run_dir / audit_stage.name / audit_stage.output("reject").path)}
+    for lineno, cid in ids_in(view.run_dir / chunks_rel):
         if covered_chunks and cid not in covered_chunks and cid not in rejected:
-            res.fail(f"ingest/records.jsonl:{lineno}: chunk {cid} has no audit record (and was not rejected)")
-    for lineno, row in _rows(view.run_dir / "redact" / "records.jsonl"):
+            res.fail(f"{chunks_rel}:{lineno}: chunk {cid} has no audit record (and was not rejected)")
+    for lineno, row in rows(view.run_dir / red_rel):
         ah = row.get("audit_hash")
+        where = f"{red_rel}:{lineno}: redacted chunk {row.get('id')}"
         if not ah:
-            res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} has no audit_hash")
+            res.fail(f"{where} has no audit_hash")
         elif ah not in hashes:
-            res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} cites audit record "
-                     f"{str(ah)[:16]}… which is not in the log")
+            res.fail(f"{where} cites audit record {str(ah)[:16]}… which is not in the log")
         else:
             rec = by_hash[ah]
             out_sha = rec.get("output_sha256")
             if out_sha and out_sha != sha256_text(str(row.get("text", ""))):
-                res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} text differs from the "
-                         f"redaction output its audit record hashed (edited after redaction)")
+                res.fail(f"{where} text differs from the redaction output its audit record hashed "
+                         f"(edited after redaction)")
             if rec.get("chunk_id") and row.get("parent_id") and rec["chunk_id"] != row["parent_id"]:
-                res.fail(f"redact/records.jsonl:{lineno}: redacted chunk {row.get('id')} cites the audit record "
-                         f"of another chunk ({rec['chunk_id']})")
+                res.fail(f"{where} cites the audit record of another chunk ({rec['chunk_id']})")
     return res.finish(f"{len(hashes)} audit records, {len(docs)} documents covered"
                       if not res.n_problems else f"{res.n_problems} problem(s)")
 
@@ -155,8 +99,6 @@ def check_audit_chain(view: RunView) -> CheckResult:
 # ---- check 4: manifests + lineage ----------------------------------------------------------------
 
 def check_integrity(view: RunView) -> CheckResult:
-    from onprem_sft.security.rawzone import load_scrub_record
-
     res = CheckResult("integrity", "manifests and lineage match the files on disk")
     scrub = (load_scrub_record(view.run_dir) or {}).get("files", {})
     n_files = 0
@@ -188,8 +130,9 @@ def check_integrity(view: RunView) -> CheckResult:
             relf = str(p.relative_to(sdir))
             if p.is_file() and p.name != MANIFEST and not p.name.startswith(".") and relf not in files:
                 rel = f"{sdir.name}/{relf}"
-                if rel in POST_STAGE_FILES:
-                    res.warn(f"{rel}: added after the stage by `{POST_STAGE_FILES[rel]}` (expected)")
+                out = layout.declared(sdir.name, relf)
+                if out is not None and out.added_by:
+                    res.warn(f"{rel}: added after the stage by `{out.added_by}` (expected)")
                 else:
                     res.fail(f"{rel}: not listed in {sdir.name}/manifest.json (added after the stage ran)")
     n_nodes = _check_lineage(view, res)
@@ -198,8 +141,6 @@ def check_integrity(view: RunView) -> CheckResult:
 
 
 def _check_lineage(view: RunView, res: CheckResult) -> int:
-    from onprem_sft.security.lineage import load_lineage
-
     path = view.run_dir / LINEAGE
     if not path.exists():
         res.warn(f"{LINEAGE} missing: run finished outside the CLI? build it with "
@@ -258,14 +199,14 @@ def _check_lineage(view: RunView, res: CheckResult) -> int:
 def check_egress(view: RunView) -> CheckResult:
     res = CheckResult("egress", "egress guard on, no network access attempted")
     guard = view.run_dir / GUARD_LOG
-    starts = list(_rows(guard)) if guard.exists() else []
+    starts = list(rows(guard))
     if not starts:
         res.fail(f"{GUARD_LOG} missing: no record that this run had the egress guard on "
                  f"(run through the onprem-sft CLI with security.egress_guard=true)")
     for lineno, row in starts:
         if not (row.get("egress_guard") and row.get("installed")):
             res.fail(f"{GUARD_LOG}:{lineno}: run started {row.get('started', '?')} with the egress guard OFF")
-    attempts = list(_rows(view.run_dir / EGRESS_LOG)) if (view.run_dir / EGRESS_LOG).exists() else []
+    attempts = list(rows(view.run_dir / EGRESS_LOG))
     for lineno, row in attempts:
         res.fail(f"{EGRESS_LOG}:{lineno}: pid {row.get('pid')} tried to reach {row.get('target')} (refused)")
     return res.finish(f"{len(starts)} guarded start(s), {len(attempts)} egress attempt(s)")
@@ -278,23 +219,8 @@ def _skip(res: CheckResult, why: str) -> CheckResult:
     return res
 
 
-def _rows(path: Path):
-    from onprem_sft.security.lineage import iter_lines
-
-    if not path.exists():
-        return
-    for lineno, _line, obj in iter_lines(path):
-        yield lineno, (obj if obj is not None else {"_invalid": True})
-
-
-def _ids_in(path: Path) -> list[tuple[int, str]]:
-    return [(n, str(r.get("id"))) for n, r in _rows(path) if r.get("id")]
-
-
 def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
                only: list[str] | None = None) -> list[CheckResult]:
-    from onprem_sft.security import leakscan
-
     view = RunView(run_dir, options)
     if not view.run_dir.is_dir():
         raise FileNotFoundError(f"{view.run_dir} is not a run directory")
@@ -321,8 +247,6 @@ def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
 
 def pii_safe(msg: str, limit: int = 200) -> str:
     """Error text can quote data (parsers, Presidio); keep only its start, without digits runs."""
-    import re
-
     return re.sub(r"\d{4,}", "<digits>", msg)[:limit]
 
 

@@ -19,18 +19,16 @@ from typing import Any
 from onprem_sft.artifacts import atomic_write_json, config_hash, sha256_file, sha256_tree
 from onprem_sft.config import ConfigError
 from onprem_sft.models.prepare import check_model_dir
-from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
+from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import SFTExample
 from onprem_sft.train import launch
 from onprem_sft.train.data import Encoder, encode_rows, ensure_pad_token, pack
 from onprem_sft.train.export import merge_adapter, model_checksum
 from onprem_sft.train.plan import build_spec
-from onprem_sft.train.worker import ADAPTER, CHECKPOINTS, LOG, RESULT
+from onprem_sft.train.spec import ADAPTER, CHECKPOINTS, LAUNCHER_LOG, LOG, MERGED, RESULT, SPEC
 
 log = logging.getLogger("onprem_sft.train")
 
-SPEC = "train_spec.json"
-MERGED = "merged"
 FINGERPRINT = "fingerprint.json"
 
 
@@ -144,9 +142,9 @@ def run(ctx: StageContext) -> StageResult:
     if launcher == "inprocess":
         launch.run_inprocess(spec)
     else:
-        launch.run_launcher(launch.command(out / SPEC, spec), launch.child_env(spec), out / "launcher.log")
+        launch.run_launcher(launch.command(out / SPEC, spec), launch.child_env(spec), out / LAUNCHER_LOG)
     if not (out / RESULT).exists():
-        raise launch.LaunchError(f"training ended without {out / RESULT}; see {out / 'launcher.log'}")
+        raise launch.LaunchError(f"training ended without {out / RESULT}; see {out / LAUNCHER_LOG}")
     res = json.loads((out / RESULT).read_text(encoding="utf-8"))
     if cfg.train.merge:
         merge_adapter(model_dir, out / ADAPTER, out / MERGED)
@@ -163,7 +161,7 @@ def run(ctx: StageContext) -> StageResult:
              "train_seconds": res["train_seconds"], "stage_seconds": round(time.perf_counter() - t0, 3),
              "resumed_from": res["resumed_from"], "trainable_params": res["trainable_params"],
              "lora_target_modules": spec["lora"]["target_modules"], "adapter_sha256": adapter_sum,
-             "pad_token_from": stats["pad_from"]}
+             "pad_token_from": stats["pad_from"], "engine": res.get("engine", "")}
     model = {"path": str(model_dir), "checksum": base_sum, "adapter": str(out / ADAPTER),
              "adapter_checksum": adapter_sum}
     if cfg.train.merge:
@@ -173,6 +171,3 @@ def run(ctx: StageContext) -> StageResult:
                f"{res['train_loss']:.4f}{eval_txt}, {res['tokens_seen']} tokens, "
                f"{res['tokens_per_s']} tok/s, {stats['train']['truncated']} truncated")
     return StageResult(counts=counts, model=model, extra=extra, summary=summary)
-
-
-STAGE = StageSpec(name="train", inputs=("dataset",), config_keys=("model", "lora", "deepspeed", "train"), run=run)

@@ -23,13 +23,10 @@ from typing import Any
 from onprem_sft.artifacts import atomic_write_json, read_records, write_jsonl
 from onprem_sft.records import SFTExample
 from onprem_sft.train.data import Collator, Encoder, encode_rows, ensure_pad_token, pack
+from onprem_sft.train.spec import ADAPTER, CHECKPOINTS, LOG, RESULT
 
 log = logging.getLogger("onprem_sft.train.worker")
 
-RESULT = "train_result.json"
-LOG = "train_log.jsonl"
-ADAPTER = "adapter"
-CHECKPOINTS = "checkpoints"
 
 
 def _dist_env(spec: dict[str, Any]) -> tuple[int, int]:
@@ -167,6 +164,19 @@ def _load_model(spec: dict[str, Any]):
     return get_peft_model(model, peft_cfg)
 
 
+def engine_name(spec: dict[str, Any], deepspeed_on: bool, world: int) -> str:
+    """What actually trained, for the manifest and the closing summary (not what was asked for)."""
+    import torch.distributed as dist
+
+    backend = dist.get_backend() if dist.is_available() and dist.is_initialized() else "no process group"
+    if deepspeed_on:
+        import deepspeed
+
+        zero = ((spec.get("deepspeed") or {}).get("zero_optimization") or {}).get("stage", 0)
+        return f"DeepSpeed {deepspeed.__version__} ZeRO-{zero}, {world} rank(s), {backend}"
+    return f"PyTorch (HF Trainer, no DeepSpeed), {world} rank(s), {backend}"
+
+
 def _write_log(history: list[dict[str, Any]], path: Path) -> int:
     """Loss-curve rows for the report: step, loss, eval_loss, lr (+ tokens seen, epoch)."""
     rows = []
@@ -230,6 +240,7 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
         "tokens_per_s": round(session_tokens / timer.seconds, 2) if timer.seconds > 0 else None,
         "resumed_from": Path(resume).name if resume else None, "pad_token_from": pad_from,
         "train_sequences": len(train_rows), "world_size": world, "encode": stats,
+        "engine": engine_name(spec, bool(getattr(trainer, "is_deepspeed_enabled", False)), world),
         "trainable_params": int(sum(getattr(p, "ds_numel", p.numel())
                                     for p in model.parameters() if p.requires_grad)),
     }

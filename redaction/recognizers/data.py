@@ -17,10 +17,6 @@ KO_ROLE_BEFORE = ("피보험자", "보험계약자", "계약자", "수익자", "
 # Words right after a name (honorifics, titles).
 KO_AFTER = ("님", "씨", "고객", "여사", "선생", "변호사", "판사", "검사", "의사", "대리", "과장", "차장",
             "부장", "팀장", "이사", "사장", "원장", "교수", "설계사")
-# Particles that may follow a name (only count with a role word before).
-KO_PARTICLES = ("은", "는", "이", "가", "의", "에게", "께서", "과", "와", "을", "를", "로부터", "이며", "이고", "(",
-                ",", " ")
-
 # Proper nouns Kiwi tags NNP that are not people (places, institutions, products, legal words).
 KO_NNP_STOP = {"서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남", "전북",
                "전남", "경북", "경남", "제주", "한국", "대한민국", "미국", "중국", "일본", "대법원", "고등법원", "지방법원",

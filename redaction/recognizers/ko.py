@@ -15,7 +15,6 @@ from redaction.recognizers.checksums import (
 )
 
 ND, NA = r"(?<!\d)", r"(?!\d)"          # no \b next to Hangul
-SEP = r"[-\s]?"
 
 # Call-centre / representative numbers: 15xx, 16xx, 18xx-xxxx (not personal).
 CALL_CENTRE = ("대표번호", "고객센터", "콜센터", "상담센터", "대표전화", "call center", "customer service")

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cli(*args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
     env = dict(os.environ, ONPREM_SFT_HOME=str(ROOT))
     return subprocess.run([sys.executable, "-m", "onprem_sft.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def _pii_strings() -> list[str]:
@@ -80,4 +80,4 @@ def test_rerun_resumes_every_stage(e2e_run, tiny_vllm_model_dir):
                  "evaluate.max_examples=4", "evaluate.max_tokens=16", "security.verify_after_run=false",
                  timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stderr.count("skipped") >= 8
+    assert "pipeline: 0 stage(s) run []" in again.stderr, again.stderr[-3000:]

@@ -50,12 +50,13 @@ def test_ingest_rejects_and_resume(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="onprem_sft")
     res2 = run_pipeline(compose(over), run_dir)
     assert res2["ingest"] is None
-    assert "skipped" in caplog.text
+    assert "pipeline: 0 stage(s) run [], 1 skipped as complete" in caplog.text
     assert sd.read_manifest().created == m1.created
 
+    caplog.clear()
     res3 = run_pipeline(compose(over + ["corpus.chunk.max_chars=200", "corpus.chunk.overlap_chars=20"]), run_dir)
     assert res3["ingest"] is not None
-    assert "config changed" in caplog.text
+    assert "config changed" in caplog.text and "pipeline: 1 stage(s) run ['ingest']" in caplog.text
     assert sd.read_manifest().config_hash != m1.config_hash
 
 

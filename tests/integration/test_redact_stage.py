@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 import json
+import logging
 import os
 import stat
 
+from onprem_sft import layout
 from onprem_sft.artifacts import StageDir, sha256_text
 from onprem_sft.config import compose
 from onprem_sft.pipeline import run_pipeline
 from onprem_sft.records import Chunk, RedactedChunk
+from onprem_sft.redact.spec import HMAC_KEY, VAULT_FILE, VAULT_KEY
 from redaction.audit import read_log, verify_chain
 
 PII = ["홍길동", "900101-1234568", "010-1234-5678", "hong@example.co.kr", "김영희", "110-123-456789",
@@ -65,13 +66,15 @@ def test_redact_stage(tmp_path, caplog):
     assert verify_chain(log) == []
     hashes = {r["hash"] for r in read_log(log)}
     assert all(r.audit_hash in hashes for r in out.values())
-    key = run_dir / "keys" / "redaction_hmac.key"
+    key = sd.path / HMAC_KEY                                     # the declared place: secret zone of redact/
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
-    assert not any(p.name.endswith(".key") for p in sd.path.rglob("*"))
+    assert not any(p.name.endswith(".key") for p in run_dir.rglob("*") if sd.path not in p.parents)
+    assert layout.declared("redact", HMAC_KEY).zone is layout.Zone.SECRET
     rejects = [json.loads(x) for x in sd.rejects_path.read_text(encoding="utf-8").splitlines()]
     assert rejects[0]["id"] == "c-bad" and "TypeError" in rejects[0]["reason"]
     for p in sd.path.rglob("*"):
-        if p.is_file():
+        out = layout.declared("redact", str(p.relative_to(sd.path)))
+        if p.is_file() and (out is None or out.zone is not layout.Zone.SECRET):
             body = p.read_text(encoding="utf-8")
             for v in PII:
                 assert v not in body, (p.name, v)
@@ -91,9 +94,9 @@ def test_redact_stage_vault(tmp_path):
     cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.vault=true",
                    "redaction.use_name_analyser=false"])
     run_pipeline(cfg, run_dir)
-    vault_file = run_dir / "vault" / "redaction_vault.jsonl"
+    vault_file = run_dir / "redact" / VAULT_FILE
     assert vault_file.exists() and "홍길동" not in vault_file.read_text(encoding="utf-8")
     from redaction.vault import Vault, load_key
-    v = Vault(vault_file, load_key(str(run_dir / "keys" / "vault.key")))
+    v = Vault(vault_file, load_key(str(run_dir / "redact" / VAULT_KEY)))
     a0 = next(r for r in StageDir(run_dir, "redact").read(RedactedChunk) if r.parent_id == "c-a0")
     assert "홍길동" in v.reveal("doc-a", a0.text) and "900101-1234568" in v.reveal("doc-a", a0.text)

@@ -244,7 +244,7 @@ def test_egress_attempt_fails_egress_check(run_copy):
 def test_keep_raw_false_scrub_leaves_run_verifiable(run_copy):
     from onprem_sft.security.rawzone import is_scrubbed, scrub_raw
 
-    scrub_raw(run_copy, run_copy / "redact")                         # what the redact stage calls
+    scrub_raw(run_copy, run_copy / "redact")              # what the runner calls after redact
     StageDir(run_copy, "redact").finalize(config_hash="h", input_hash="h", counts={})   # its manifest comes last
     build_lineage(run_copy)
     assert is_scrubbed(run_copy)
@@ -257,7 +257,7 @@ def test_keep_raw_false_scrub_leaves_run_verifiable(run_copy):
 
 
 def test_run_reusing_linked_stages_finds_the_source_key(clean_run, tmp_path):
-    """run.reuse_from symlinks ingest/ and redact/; the HMAC key stays in the source run's keys/."""
+    """run.reuse_from symlinks ingest/ and redact/; the HMAC key comes along (declared in redact/)."""
     src, _ = clean_run
     dst = tmp_path / "reuse"
     dst.mkdir()

@@ -3,48 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from onprem_sft.artifacts import StageDir, write_jsonl
 from onprem_sft.config import compose
-from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
+from onprem_sft.llm.recorded import RecordedEngine, by_source
 from onprem_sft.pipeline import StageContext
 from onprem_sft.records import QAPair
 
 
-class RecordedEngine(LLMEngine):
-    """Answers from a table keyed by (purpose, first source id). A value may be a list: one response per
-    call, in order (retries). Any request not in the table raises: no silent default verdicts."""
+def recorded(table: dict[tuple[str, str], str | list[str]]) -> RecordedEngine:
+    """The one recorded engine, answering from a table keyed by (purpose, first source id); a list gives one
+    response per call, in order (retries). Any request not in the table raises: no silent default verdicts."""
+    return RecordedEngine(None, by_source(table), model_path="recorded", model_checksum="recorded-0")
 
-    model_path = "recorded"
-    model_checksum = "recorded-0"
 
-    def __init__(self, table: dict[tuple[str, str], str | list[str]]):
-        self.table = {k: list(v) if isinstance(v, list) else [v] for k, v in table.items()}
-        self.seen: list[LLMRequest] = []
-        self.closed = False
-
-    def generate(self, requests: Sequence[LLMRequest], *, desc: str = "generate") -> list[LLMResponse]:
-        out = []
-        for r in requests:
-            key = (r.purpose, r.sources[0].id)
-            if key not in self.table or not self.table[key]:
-                raise KeyError(f"no recorded response for {key} (request {r.id})")
-            text = self.table[key].pop(0) if len(self.table[key]) > 1 else self.table[key][0]
-            self.seen.append(r)
-            prompt = self.render(r)
-            out.append(LLMResponse(request_id=r.id, text=text, prompt=prompt, prompt_tokens=len(prompt.split()),
-                                   completion_tokens=len(text.split()), finish_reason="stop"))
-        return out
-
-    def render(self, request: LLMRequest) -> str:
-        return "\n".join(f"<{m['role']}>{m['content']}" for m in request.messages)
-
-    def close(self) -> None:
-        self.closed = True
+def with_engine(ctx: StageContext, make) -> StageContext:
+    """Route the stage's ``ctx.engine()`` to ``make()`` (what ``run_pipeline(engine_factory=...)`` does)."""
+    ctx.engine_factory = lambda llm, adapters=(): make()
+    return ctx
 
 
 def qa(i: int | str, question: str, answer: str, *, doc: str = "d1", context: str = "",
@@ -57,8 +36,8 @@ def qa(i: int | str, question: str, answer: str, *, doc: str = "d1", context: st
 
 
 @pytest.fixture
-def recorded_engine() -> type[RecordedEngine]:
-    return RecordedEngine
+def recorded_engine():
+    return recorded
 
 
 @pytest.fixture
@@ -128,6 +107,6 @@ def curated_run(tmp_path, table):
 
     pairs, responses = table
     ctx = make_ctx(tmp_path, pairs)
-    res = curate_stage.run(ctx, engine_factory=lambda: RecordedEngine(responses))
+    res = curate_stage.run(with_engine(ctx, lambda: recorded(responses)))
     ctx.out.finalize(config_hash="c", input_hash="i", counts=res.counts, extra=res.extra)
     return tmp_path

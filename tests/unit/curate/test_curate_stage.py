@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from curate_testkit import REF, make_ctx
+from curate_testkit import REF, make_ctx, with_engine
 
 from onprem_sft.artifacts import iter_jsonl, read_records
 from onprem_sft.curate import stage as curate_stage
@@ -16,7 +16,7 @@ def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> N
     pairs, responses = table
     engine = recorded_engine(responses)
     ctx = make_ctx(tmp_path, pairs)
-    res = curate_stage.run(ctx, engine_factory=lambda: engine)
+    res = curate_stage.run(with_engine(ctx, lambda: engine))
     out = ctx.out.path
 
     kept = read_records(out / "records.jsonl", QAPair)
@@ -54,7 +54,7 @@ def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> N
 def test_rejects_never_quote_the_text(tmp_path, table, recorded_engine) -> None:
     pairs, responses = table
     ctx = make_ctx(tmp_path, pairs)
-    curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    curate_stage.run(with_engine(ctx, lambda: recorded_engine(responses)))
     text = (ctx.out.path / "rejects.jsonl").read_text(encoding="utf-8")
     for p in pairs:
         assert p.question not in text and p.context not in text
@@ -67,7 +67,7 @@ def test_judge_off_lexical_only_never_builds_an_engine(tmp_path, table) -> None:
         raise AssertionError("engine must not be built")
 
     ctx = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false"])
-    res = curate_stage.run(ctx, engine_factory=no_engine)
+    res = curate_stage.run(with_engine(ctx, no_engine))
     # without scores dedup keeps the earlier of the two duplicates
     assert res.counts["kept"] == 5 and res.counts["judged"] == 0
     assert not (ctx.out.path / "llm_calls.jsonl").exists()
@@ -79,7 +79,7 @@ def test_domain_both_asks_the_llm_only_for_flagged(tmp_path, table, recorded_eng
     responses[("domain", "qa-3")] = json.dumps({"in_domain": False, "reason": "canteen menu"})
     engine = recorded_engine(responses)
     ctx = make_ctx(tmp_path, pairs, ["curate.domain.method=both"])
-    curate_stage.run(ctx, engine_factory=lambda: engine)
+    curate_stage.run(with_engine(ctx, lambda: engine))
     assert [r.sources[0].id for r in engine.seen if r.purpose == "domain"] == ["qa-3"]
     rejects = {r["id"]: r for r in iter_jsonl(ctx.out.path / "rejects.jsonl")}
     assert rejects["qa-3"]["reason"] == "domain:llm_off_domain"
@@ -91,18 +91,18 @@ def test_judge_miss_raises_not_defaults(tmp_path, table, recorded_engine) -> Non
     responses = {k: v for k, v in responses.items() if k != ("judge", "qa-6")}
     ctx = make_ctx(tmp_path, pairs)
     with pytest.raises(KeyError, match="qa-6"):
-        curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+        curate_stage.run(with_engine(ctx, lambda: recorded_engine(responses)))
 
 
 def test_rerun_reuses_logged_verdicts(tmp_path, table, recorded_engine) -> None:
     pairs, responses = table
     ctx = make_ctx(tmp_path, pairs)
-    first = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
-    again = curate_stage.run(ctx, engine_factory=lambda: recorded_engine({}))    # any model call would raise
+    first = curate_stage.run(with_engine(ctx, lambda: recorded_engine(responses)))
+    again = curate_stage.run(with_engine(ctx, lambda: recorded_engine({})))    # any model call would raise
     assert again.counts["llm_cached"] == again.counts["llm_requests"] == 8
     assert {k: v for k, v in again.counts.items() if not k.startswith("llm_")} == \
         {k: v for k, v in first.counts.items() if not k.startswith("llm_")}
     # judge switched off: the stale call log of the earlier run goes
     ctx2 = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false"])
-    curate_stage.run(ctx2, engine_factory=lambda: recorded_engine({}))
+    curate_stage.run(with_engine(ctx2, lambda: recorded_engine({})))
     assert not (ctx2.out.path / "llm_calls.jsonl").exists()

@@ -9,46 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
-from typing import ClassVar
 
 import pytest
 
 from onprem_sft.artifacts import StageDir, iter_jsonl, write_jsonl
-from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
+from onprem_sft.llm.recorded import RecordedEngine
 from onprem_sft.records import SFTExample
 
 REFUSAL = "The answer cannot be found."
-
-
-class RecordedEngine(LLMEngine):
-    """Replays responses by request id; an unknown request is an error, never a made-up answer."""
-
-    built: ClassVar[list[RecordedEngine]] = []
-
-    def __init__(self, model: str, responses: dict[str, str], adapters: Sequence[str]):
-        self.model_path, self.model_checksum = model, f"sha-{model}"
-        self.responses, self.adapters, self.closed, self.seen = responses, list(adapters), False, []
-        RecordedEngine.built.append(self)
-
-    def render(self, request: LLMRequest) -> str:
-        return "<chat>" + "\n".join(m["content"] for m in request.messages)
-
-    def generate(self, requests, *, desc="generate"):
-        assert not self.closed, "generate on a closed engine"
-        out = []
-        for r in requests:
-            if r.id not in self.responses:
-                raise KeyError(f"no recorded response for {r.id}")
-            if r.adapter is not None:
-                assert r.adapter in self.adapters, "adapter not registered with the engine"
-            self.seen.append(r.id)
-            out.append(LLMResponse(request_id=r.id, text=self.responses[r.id], prompt=self.render(r),
-                                   completion_tokens=3))
-        return out
-
-    def close(self):
-        self.closed = True
 
 
 ROWS = [  # id, question, reference, answerable, base answer, tuned answer, base judge, tuned judge
@@ -73,9 +41,8 @@ def run_dir(tmp_path, tiny_model_dir):
     return run
 
 
-def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir, monkeypatch):
+def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir):
     from onprem_sft.config import compose
-    from onprem_sft.llm import factory
     from onprem_sft.pipeline import run_pipeline
 
     responses = {}
@@ -83,21 +50,23 @@ def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir,
         responses[f"base:{i}"], responses[f"tuned:{i}"] = base, tuned
         responses[f"judge-base:{i}"] = json.dumps({"rationale": "r", "score": jb})
         responses[f"judge-tuned:{i}"] = json.dumps({"rationale": "r", "score": jt})
-    RecordedEngine.built.clear()
-    monkeypatch.setattr(factory, "build_engine", lambda llm_cfg, run_dir, adapters=(), enable_lora=None,
-                        progress=True: RecordedEngine(str(llm_cfg.model), responses, adapters))
+    built: list[RecordedEngine] = []
+
+    def engine(llm, adapters=()):           # what StageContext.engine() hands the typed llm config to
+        built.append(RecordedEngine(llm.model, responses, model_checksum=f"sha-{llm.model}", adapters=adapters))
+        return built[-1]
     judge_dir = run_dir.parent / "judge-72b"           # stands for a big judge model: tokenizer only
     shutil.copytree(tiny_model_dir.with_name("tiny-llama-tok"), judge_dir)
     cfg = compose([f"model.path={tiny_model_dir}", f"llm.model={judge_dir}", "prompts=en",
                    "llm.max_model_len=512", "evaluate.max_tokens=32", "evaluate.judge_max_tokens=64", "stages=[evaluate]", "run.progress=false"])
-    run_pipeline(cfg, run_dir)
+    run_pipeline(cfg, run_dir, engine_factory=engine)
 
-    answer_engine, judge_engine = RecordedEngine.built
+    answer_engine, judge_engine = built
     assert answer_engine.model_path == str(tiny_model_dir) and answer_engine.adapters == [str(run_dir / "train" / "adapter")]
     assert judge_engine.model_path == str(judge_dir)
     assert answer_engine.closed and judge_engine.closed
-    assert all(s.startswith(("base:", "tuned:")) for s in answer_engine.seen)
-    assert all(s.startswith("judge-") for s in judge_engine.seen)
+    assert all(r.id.startswith(("base:", "tuned:")) for r in answer_engine.seen)
+    assert all(r.id.startswith("judge-") for r in judge_engine.seen)
 
     ev = run_dir / "evaluate"
     m = json.loads((ev / "metrics.json").read_text(encoding="utf-8"))["eval"]
@@ -121,7 +90,7 @@ def test_stage_scores_switches_to_judge_engine_and_logs(run_dir, tiny_model_dir,
     by_id = {c["id"]: c for c in calls}
     assert by_id["tuned:a1"]["prompt"] == "[Q] How long is the grace period? [A]"       # verbatim SFT prompt
     assert by_id["tuned:a1"]["adapter"] == str(run_dir / "train" / "adapter") and by_id["base:a1"]["adapter"] is None
-    assert by_id["judge-tuned:a1"]["prompt"].startswith("<chat>") and by_id["judge-tuned:a1"]["model"] == str(judge_dir)
+    assert by_id["judge-tuned:a1"]["prompt"].startswith("<|im_start|>") and by_id["judge-tuned:a1"]["model"] == str(judge_dir)
     manifest = json.loads((ev / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"eval": 3, "external": 0, "rejects": 1, "wins": 3, "losses": 0}
     assert manifest["model"]["judge"]["path"] == str(judge_dir)

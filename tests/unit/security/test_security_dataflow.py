@@ -14,7 +14,8 @@ def test_default_config_offline_engine_guard_on(tmp_path):
     assert "```mermaid" in md and "flowchart LR" in md
     assert "loopback only" in md and "egress guard **on**" in md
     assert "no listening port" in md
-    assert str(cfg.llm.model) in md and "`ingest/` | **raw**" in md
+    assert str(cfg.llm.model) in md and "`ingest/records.jsonl` | **raw**" in md and "`redact/keys/redaction_hmac.key` | **secret**" in md
+    assert "`redact/vault/`" not in md
     assert write_dataflow(cfg, tmp_path).read_text(encoding="utf-8") == md
 
 
@@ -27,7 +28,7 @@ def test_server_backend_deepspeed_workers_and_raw_scrub(tmp_path):
     assert "deepspeed launcher with 2 worker process(es), DeepSpeed ZeRO-2" in md
     assert "loopback + 10.0.0.5" in md
     assert "emptied after redaction" in md
-    assert "`vault/` | raw (encrypted)" in md
+    assert "`redact/vault/` | **secret**" in md
 
 
 def test_guard_off_is_stated(tmp_path):

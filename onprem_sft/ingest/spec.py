@@ -1,0 +1,16 @@
+"""What the ``ingest`` stage writes (see ``onprem_sft.layout``): raw text, read only by ``redact``."""
+
+from onprem_sft.artifacts import RECORDS, REJECTS
+from onprem_sft.layout import Output, StageSpec, Zone
+
+DOCUMENTS = "documents.jsonl"
+
+STAGE = StageSpec(
+    name="ingest", inputs=(), config_keys=("corpus",), run="onprem_sft.ingest.stage:run",
+    about="corpus files -> documents and chunks",
+    outputs=(
+        Output(DOCUMENTS, "document", Zone.RAW, records=True, raw_fields=("text", "title"),
+               about="documents: raw text"),
+        Output(RECORDS, "chunk", Zone.RAW, records=True, raw_fields=("text", "clause"), about="chunks: raw text"),
+        Output(REJECTS, "reject", Zone.RAW, about="unreadable files (their names may be personal)"),
+    ))
