@@ -222,10 +222,12 @@ def test_removed_audit_line_fails_audit_chain(run_copy):
 def test_truncated_audit_tail_fails_coverage(run_copy):
     audit = run_copy / "redact" / "audit.jsonl"
     lines = audit.read_text(encoding="utf-8").splitlines()
-    audit.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")   # the chain itself stays valid
+    # the chain itself stays valid; the last document's record and the attempt's end record are gone
+    audit.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")
     r = _check(run_copy, "audit-chain")
     assert r.status == FAIL
     assert any("cites audit record" in p and p.startswith("redact/records.jsonl:") for p in r.problems)
+    assert any("does not match the head manifest.json recorded" in p for p in r.problems), r.problems
 
 
 def test_egress_attempt_fails_egress_check(run_copy):
@@ -238,7 +240,7 @@ def test_egress_attempt_fails_egress_check(run_copy):
     r = _check(run_copy, "egress")
     assert r.status == FAIL
     assert r.problems[0].startswith("security/egress.jsonl:1: pid") and "10.255.255.1:9" in r.problems[0]
-    assert verify_main([str(run_copy), "--only", "egress"]) == 1
+    assert verify_main([str(run_copy), "--only", "egress"]) == 3          # README: 3 = verify failed
 
 
 def test_keep_raw_false_scrub_leaves_run_verifiable(run_copy):
