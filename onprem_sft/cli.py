@@ -43,7 +43,7 @@ def _home() -> None:
         os.environ["ONPREM_SFT_HOME"] = str(root)
 
 
-def _fail(e: BaseException, code: int) -> int:
+def _fail(e: BaseException, code: int, *, use_log: bool = True) -> int:
     """One line per mistake on stderr (and in run.log when logging is set up); the traceback only in run.log."""
     from onprem_sft.errors import UserError
 
@@ -55,7 +55,7 @@ def _fail(e: BaseException, code: int) -> int:
         lines = ["; ".join(lines)]
     log.info("traceback of the error below (for bug reports)", exc_info=e, extra={"file_only": True})
     for line in lines or [type(e).__name__]:
-        if logging.getLogger().handlers:
+        if use_log and logging.getLogger().handlers:
             log.error("%s", line)
         else:
             print(f"onprem-sft: {line}", file=sys.stderr)
@@ -151,7 +151,7 @@ def preflight(argv: list[str]) -> int | None:
     try:
         validate(cfg)
     except UserError as e:
-        return _fail(e, e.exit_code)
+        return _fail(e, e.exit_code, use_log=False)      # logging is not set up yet: plain stderr lines
     finally:
         from hydra.core.global_hydra import GlobalHydra
 

@@ -221,9 +221,12 @@ def _paths(c: Any, p: list[str]) -> None:
     llm_stages = {"generate", "evaluate"} | ({"curate"} if (c.curate.judge.enabled or str(c.curate.domain.method)
                                                             != "lexical") else set())
     own_server = c.llm.backend == "server" and not c.llm.server.autostart and c.llm.server.url
-    if llm_stages & set(run) and not own_server and (why := _model_problem(c.llm.model, "llm.model")):
+    llm_bad = llm_stages & set(run) and not own_server and (why := _model_problem(c.llm.model, "llm.model"))
+    if llm_bad:
         p.append(why)
-    if {"train", "evaluate"} & set(run) and (why := _model_problem(c.model.path, "model.path")):
+    same = str(c.model.path) == str(c.llm.model)          # one mistake, one line (model.path: ${llm.model})
+    if {"train", "evaluate"} & set(run) and not (same and llm_bad) and (
+            why := _model_problem(c.model.path, "model.path")):
         p.append(why)
     if "train" in run and c.train.hostfile:
         hf = Path(str(c.train.hostfile)).expanduser()

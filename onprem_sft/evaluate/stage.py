@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft.artifacts import atomic_write_json, sha256_tree
+from onprem_sft.errors import InputError
 from onprem_sft.evaluate import answer as A
 from onprem_sft.evaluate import judge as J
 from onprem_sft.evaluate.records import EvalItem, EvalResult
@@ -29,7 +30,7 @@ from onprem_sft.records import SFTExample, stable_id
 log = logging.getLogger("onprem_sft.evaluate")
 
 
-class EvaluateError(RuntimeError):
+class EvaluateError(InputError):
     """Nothing to evaluate, or no adapter to evaluate; the message names the fix."""
 
 
