@@ -79,7 +79,7 @@ def run(cfg) -> int:
         if cfg.llm.server.get("url"):
             egress.check_url(str(cfg.llm.server.url), "llm.server.url", list(cfg.security.allow_hosts))
     procs.stop_leftovers(run_dir)            # engines/servers an earlier, killed run of this run dir left
-    procs.install(run_dir)                   # our children die with us, also on kill -9
+    procs.install(run_dir, quiet_children=not console.verbose())   # children die with us, also on kill -9
     procs.write_pidfile(run_dir)
     log.info("run dir: %s", run_dir)
     from onprem_sft.security import hooks as security_hooks

@@ -81,10 +81,45 @@ def _after_fork() -> None:  # pragma: no cover - runs in forked children
         watch_parent()
 
 
-def install(run_dir: Path) -> None:
-    """Tag this run's environment and make every Python descendant watch its parent."""
+ENV_CONSOLE = "ONPREM_SFT_CONSOLE_ID"
+ENV_CHILD_LOG = "ONPREM_SFT_CHILD_LOG"
+
+
+def _fd_id(fd: int) -> str:
+    try:
+        st = os.fstat(fd)
+        return f"{st.st_dev}:{st.st_ino}"
+    except OSError:
+        return ""
+
+
+def quiet_child() -> None:
+    """In a Python child of the run: output it would write to the run's console (vLLM's engine core logs,
+    library warnings, weight-loading bars) goes to ``run.log`` instead. Output the parent captures itself
+    (a pipe, e.g. the DeepSpeed launcher's ranks) or sends to its own file (our vLLM server) is untouched."""
+    console, target = os.environ.get(ENV_CONSOLE), os.environ.get(ENV_CHILD_LOG)
+    if not console or not target:
+        return
+    fds = [fd for fd in (1, 2) if _fd_id(fd) == console]
+    if not fds:
+        return
+    try:
+        log_fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    for fd in fds:
+        os.dup2(log_fd, fd)
+    os.close(log_fd)
+
+
+def install(run_dir: Path, quiet_children: bool = True) -> None:
+    """Tag this run's environment and make every Python descendant watch its parent; with
+    ``quiet_children`` (not ``-v``) their console output goes to ``<run_dir>/run.log``."""
     from onprem_sft.security.egress import SITEHOOK_DIR
 
+    if quiet_children and _fd_id(2):
+        os.environ[ENV_CONSOLE] = _fd_id(2)
+        os.environ[ENV_CHILD_LOG] = str(Path(run_dir).resolve() / "run.log")
     os.environ[ENV_RUN_DIR] = str(Path(run_dir).resolve())
     os.environ[ENV_RUN_PID] = str(os.getpid())
     os.environ[ENV_DIE] = "1"
@@ -97,7 +132,7 @@ def install(run_dir: Path) -> None:
 
 
 def uninstall() -> None:
-    for k in (ENV_RUN_DIR, ENV_RUN_PID, ENV_DIE):
+    for k in (ENV_RUN_DIR, ENV_RUN_PID, ENV_DIE, ENV_CONSOLE, ENV_CHILD_LOG):
         os.environ.pop(k, None)
 
 

@@ -16,5 +16,6 @@ if os.environ.get("ONPREM_SFT_DIE_WITH_PARENT") == "1":
         from onprem_sft import procs as _procs
 
         _procs.watch_parent()
-    except Exception:
+        _procs.quiet_child()
+    except Exception:  # noqa: BLE001, S110 - never break a child's start-up
         pass
