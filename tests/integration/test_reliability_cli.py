@@ -175,3 +175,21 @@ def test_loopback_health_check_ignores_proxy_variables(monkeypatch):
         assert {"127.0.0.1", "localhost", "::1"} <= set(os.environ["NO_PROXY"].split(","))
     finally:
         srv.shutdown()
+
+
+def test_evaluate_without_eval_rows_is_one_line_exit_2(tmp_path):
+    """Issue 17: `stages=[evaluate]` on a dataset without eval rows ended in a Hydra traceback."""
+    from onprem_sft.artifacts import StageDir
+    from onprem_sft.config import compose
+    from onprem_sft.pipeline import StageFailed, run_pipeline
+    from onprem_sft.records import SFTExample
+
+    run_dir = tmp_path / "run"
+    ds = StageDir(run_dir, "dataset")
+    ds.write_records([SFTExample(id="sft-0", parent_id="qa-0", doc_id="doc-0", split="train", prompt="Q?",
+                                 completion="A.")])
+    ds.finalize(config_hash="x", input_hash="x", counts={"train": 1, "eval": 0})
+    StageDir(run_dir, "train").finalize(config_hash="x", input_hash="x", counts={})
+    with pytest.raises(StageFailed) as e:
+        run_pipeline(compose([f"run.dir={run_dir}", "stages=[evaluate]", "run.progress=false"]), run_dir)
+    assert e.value.exit_code == 2 and "\n" not in str(e.value) and "no split=eval rows" in str(e.value)

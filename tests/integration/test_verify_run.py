@@ -270,3 +270,15 @@ def test_run_reusing_linked_stages_finds_the_source_key(clean_run, tmp_path):
     build_lineage(dst)
     r = _check(dst, "llm-inputs")
     assert r.status == PASS and "prompts re-scanned" in r.summary, (r.problems, r.warnings)
+
+
+def test_records_cut_inside_a_korean_character_are_named_not_crashed(run_copy):
+    """Issue 17: a records.jsonl cut inside a multi-byte character made four checks crash (UnicodeDecodeError)."""
+    p = run_copy / "redact" / "records.jsonl"
+    data = p.read_bytes()
+    cut = data.rfind("보".encode()) + 1                       # keep one byte of a 3-byte Hangul syllable
+    p.write_bytes(data[:cut])
+    results = run_checks(run_copy, VerifyOptions())
+    assert not [r.name for r in results if r.summary == "crashed"]
+    problems = [m for r in results for m in r.problems]
+    assert any(m.startswith("redact/records.jsonl") for m in problems), problems
