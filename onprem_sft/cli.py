@@ -85,7 +85,10 @@ def run(cfg) -> int:
     from onprem_sft.security import hooks as security_hooks
 
     security_hooks.on_start(cfg, run_dir)     # guard record, resolved config, security/dataflow.md
-    results = run_pipeline(cfg, run_dir)
+    try:
+        results = run_pipeline(cfg, run_dir)
+    finally:
+        procs.uninstall()                    # later children of this process belong to no run
     ran = [k for k, v in results.items() if v is not None]
     skipped = [k for k, v in results.items() if v is None]
     verified = security_hooks.on_finish(cfg, run_dir, results)   # lineage.jsonl; verify when complete
