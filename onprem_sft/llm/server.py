@@ -56,7 +56,10 @@ def base_url(url: str) -> str:
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ServerError(f"llm.server.url={url!r} is not an http(s) URL like http://127.0.0.1:8000/v1")
     if not allowed_host(u.hostname):
-        check_url(url, "llm.server.url")           # logs the refusal to security/egress.jsonl and raises
+        try:
+            check_url(url, "llm.server.url")       # logs the refusal to security/egress.jsonl
+        except EnvironmentProblem as e:
+            raise ServerError(str(e)) from None
     path = u.path.rstrip("/")
     path = path.removesuffix("/v1")
     return f"{u.scheme}://{u.netloc}{path}"

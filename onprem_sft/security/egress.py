@@ -116,7 +116,7 @@ def check_url(url: str, setting: str, allow_hosts: list[str] | tuple[str, ...] =
     if not host or is_loopback(host) or host in allow_hosts or allowed_host(host):
         return
     _record(f"{host}:{urlparse(url).port or ''}".rstrip(":"), setting)
-    raise EgressBlocked(f"egress refused: {setting}={url} points at {host}, which is not loopback and not in "
+    raise EgressBlocked(f"egress refused: {setting}={url} points at {host}, which is not on loopback and not in "
                         f"security.allow_hosts={list(allow_hosts)}; run the server on 127.0.0.1 or add "
                         f"security.allow_hosts=[{host}]")
 
