@@ -218,6 +218,8 @@ def _paths(c: Any, p: list[str]) -> None:
     run = selected_stages(c)
     if (why := _run_dir_problem(c.run.dir)) is not None:
         p.append(why)
+    if "ingest" in run and not Path(str(c.corpus.path)).expanduser().exists():
+        p.append(f"corpus.path={c.corpus.path} does not exist; set corpus.path=/path/to/your/documents")
     llm_stages = {"generate", "evaluate"} | ({"curate"} if (c.curate.judge.enabled or str(c.curate.domain.method)
                                                             != "lexical") else set())
     own_server = c.llm.backend == "server" and not c.llm.server.autostart and c.llm.server.url

@@ -46,6 +46,7 @@ def test_choice_values_fail_at_compose_in_one_line(tmp_path, capsys, override, k
     (["model.path=/nonexistent"], "model.path=/nonexistent does not exist"),
     (["llm.model=/nonexistent"], "llm.model=/nonexistent does not exist"),
     (["corpus.max_file_mb=-1"], "corpus.max_file_mb"),
+    (["corpus.path=/nonexistent/docs"], "corpus.path=/nonexistent/docs does not exist"),
     (["train.hostfile=/nonexistent/hosts", "train.launcher=deepspeed"], "train.hostfile"),
     (["evaluate.external=/nonexistent/squad.json"], "evaluate.external"),
 ])
