@@ -224,8 +224,9 @@ def run(ctx: StageContext) -> StageResult:
     ctx.out.write_rejects(rejects)
     by_reason = Counter(r["reason"] for r in rejects)
     if n_docs == 0:
+        names = ", ".join(r["path"] for r in rejects[:3]) + (", ..." if len(rejects) > 3 else "")
         raise CorpusError(f"no document accepted from corpus.path={root}: {len(rejects)} file(s) rejected "
-                          f"({dict(by_reason)}); the reason of each is in {ctx.out.rejects_path}")
+                          f"({names}; {dict(by_reason)}); the reason of each is in {ctx.out.rejects_path}")
     summary = (f"{n_files} file(s): {n_docs} document(s) ingested ({dict(langs)}), {n_chunks} chunk(s), "
                f"{len(rejects)} rejected {dict(by_reason) if by_reason else ''}").strip()
     return StageResult(counts={"files": n_files, "documents": n_docs, "chunks": n_chunks,

@@ -91,6 +91,7 @@ def test_only_unsupported_files_stops_with_one_line_naming_them(tmp_path):
         _run(c, run_dir)
     msg = str(e.value)
     assert "\n" not in msg and "no document accepted" in msg and "unsupported" in msg and e.value.exit_code == 2
+    assert "a.hwp" in msg and "b.hwp" in msg                                          # named
     assert isinstance(e.value.__cause__, InputError)
     assert _rejects(run_dir) == {"a.hwp": "unsupported", "b.hwp": "unsupported"}     # nothing lost
     assert StageDir(run_dir, "ingest").read_manifest() is None                      # not complete: reruns
