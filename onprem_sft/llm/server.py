@@ -36,7 +36,6 @@ from onprem_sft.llm.runtime import per_request_seeds_supported
 from onprem_sft.procs import child_preexec
 from onprem_sft.security.egress import allowed_host, check_url, is_loopback
 
-
 log = logging.getLogger("onprem_sft.llm")
 
 

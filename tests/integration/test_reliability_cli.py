@@ -147,7 +147,7 @@ def test_verify_exit_code_is_3_when_a_check_fails(tmp_path):
 
 
 class _Health(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         self.send_response(200 if self.path == "/health" else 404)
         self.end_headers()
 
