@@ -166,3 +166,33 @@ def test_child_console_output_goes_to_run_log(tmp_path):
                        stdout=f, stderr=f, check=True, timeout=60)
     assert out.read_text() == "parent line\n"
     assert log_path.read_text() == "engine INFO\n"
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_stage_is_one_line_exit_130_and_the_rerun_resumes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (ROOT / "data" / "sample" / "en" / "brightline_personal_loan_terms.txt").read_text(encoding="utf-8")
+    for i in range(150):                                   # enough for redact to take several seconds
+        (corpus / f"loan_{i:03d}.txt").write_text(f"Copy {i}.\n{text}", encoding="utf-8")
+    run_dir = tmp_path / "run"
+    args = [sys.executable, "-m", "onprem_sft.cli", f"corpus.path={corpus}", f"run.dir={run_dir}",
+            "stages=[ingest,redact]", "run.progress=false"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in p.stderr:                                  # interrupt once redact has started
+        lines.append(line)
+        if "stage ingest" in line and "done" in line:
+            time.sleep(2)
+            p.send_signal(signal.SIGINT)
+            break
+    rest = p.stderr.read()
+    assert p.wait(timeout=120) == 130, "".join(lines) + rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest
+    assert [ln for ln in rest.splitlines() if ln.strip()] == ["onprem-sft: interrupted; rerun the same command "
+                                                              "to resume"]
+    assert StageDir(run_dir, "redact").read_manifest() is None
+    again = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "stage ingest   complete" in again.stderr and StageDir(run_dir, "redact").read_manifest() is not None
