@@ -1,4 +1,4 @@
-"""A quiet console: our INFO lines, everyone's warnings and errors; everything else goes to ``run.log`` only.
+"""A quiet console: our INFO lines and warnings, everyone's errors; everything else goes to ``run.log`` only.
 
 Why: vLLM, DeepSpeed, transformers and Presidio log hundreds of INFO lines per run, which hid the one line
 per stage and the final table (``make run`` printed ~620 lines). The file handler of ``run.log`` still
@@ -21,7 +21,8 @@ def verbose() -> bool:
 
 
 class ConsoleFilter(logging.Filter):
-    """Console: INFO+ from our loggers, WARNING+ from third parties (all with ``-v``).
+    """Console: INFO+ from our loggers, ERROR+ from third parties (all with ``-v``); their warnings (vLLM
+    prints six per engine start on CPU) are in run.log.
 
     A record logged with ``extra={"file_only": True}`` (e.g. a traceback kept for bug reports) never reaches
     the console; Python warnings (``py.warnings``) are kept for the file unless verbose."""
@@ -34,7 +35,7 @@ class ConsoleFilter(logging.Filter):
         if record.name == "py.warnings":
             return False
         ours = record.name.split(".")[0] in OUR_LOGGERS
-        return record.levelno >= (logging.INFO if ours else logging.WARNING)
+        return record.levelno >= (logging.INFO if ours else logging.ERROR)
 
 
 def quiet_third_party() -> None:

@@ -147,7 +147,9 @@ def test_console_filter_keeps_library_info_for_run_log(monkeypatch):
     assert f.filter(_rec("onprem_sft.pipeline", logging.INFO))
     assert not f.filter(_rec("vllm.engine", logging.INFO))
     assert not f.filter(_rec("DeepSpeed", logging.INFO))
-    assert f.filter(_rec("vllm.engine", logging.WARNING))
+    assert not f.filter(_rec("vllm.engine", logging.WARNING))         # in run.log
+    assert f.filter(_rec("vllm.engine", logging.ERROR))
+    assert f.filter(_rec("onprem_sft.ingest", logging.WARNING))
     assert not f.filter(_rec("onprem_sft.cli", logging.INFO, file_only=True))
     monkeypatch.setenv(VERBOSE_ENV, "1")                  # -v shows everything
     assert f.filter(_rec("vllm.engine", logging.DEBUG))
