@@ -182,17 +182,30 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _start_time(pid: int) -> str:
+    fields = _stat_fields(pid)
+    return fields[19] if len(fields) > 19 else ""
+
+
 def write_pidfile(run_dir: Path) -> None:
-    """``<run_dir>/.pipeline.pid``: our pid and process group, for the next run's leftover check."""
-    Path(run_dir, PIDFILE).write_text(f"{os.getpid()} {os.getpgid(0)}\n", encoding="utf-8")
+    """``<run_dir>/.pipeline.pid``: our pid, process group and start time, for the next run's leftover check
+    (the start time tells our pid from a later process that reuses the number)."""
+    Path(run_dir, PIDFILE).write_text(f"{os.getpid()} {os.getpgid(0)} {_start_time(os.getpid())}\n",
+                                      encoding="utf-8")
 
 
 def _read_pidfile(run_dir: Path) -> tuple[int, int]:
+    """(pid, pgid) of the pipeline recorded in the run dir while that very process still runs, else (0, 0)
+    for a pipeline that is gone (its pid may now belong to another process)."""
     try:
-        pid, pgid = Path(run_dir, PIDFILE).read_text(encoding="utf-8").split()[:2]
-        return int(pid), int(pgid)
-    except (OSError, ValueError):
+        parts = Path(run_dir, PIDFILE).read_text(encoding="utf-8").split()
+        pid, pgid = int(parts[0]), int(parts[1])
+    except (OSError, ValueError, IndexError):
         return 0, 0
+    started = parts[2] if len(parts) > 2 else ""
+    if started and _start_time(pid) != started:
+        return -pid, pgid                       # gone; the number is reused or free
+    return pid, pgid
 
 
 def find_leftovers(run_dir: Path) -> tuple[list[Leftover], list[int]]:
@@ -203,8 +216,9 @@ def find_leftovers(run_dir: Path) -> tuple[list[Leftover], list[int]]:
     target = str(Path(run_dir).resolve())
     me = os.getpid()
     old_pid, old_pgid = _read_pidfile(run_dir)
-    if old_pid and old_pid != me and _alive(old_pid) and "onprem" in _cmdline(old_pid):
+    if old_pid > 0 and old_pid != me and _alive(old_pid) and "onprem" in _cmdline(old_pid):
         return [], [old_pid]
+    old_pid = abs(old_pid)
     left: list[Leftover] = []
     proc = Path("/proc")
     if not proc.is_dir():  # pragma: no cover - non-Linux
@@ -220,7 +234,12 @@ def find_leftovers(run_dir: Path) -> tuple[list[Leftover], list[int]]:
         pgid = int(fields[2])
         env = _environ(pid)
         tagged = env.get(ENV_RUN_DIR) == target
-        in_old_group = bool(old_pgid) and old_pgid == old_pid and pgid == old_pgid != my_pgid
+        # the group of a dead pipeline: only its orphans (parent outside the group), never the process now
+        # holding its pid number nor that process's own children
+        parent_fields = _stat_fields(int(fields[1]))
+        orphan = not parent_fields or int(parent_fields[2]) != old_pgid
+        in_old_group = (bool(old_pgid) and old_pgid == old_pid and pgid == old_pgid != my_pgid
+                        and pid != old_pid and orphan)
         if not (tagged or in_old_group):
             continue
         try:
