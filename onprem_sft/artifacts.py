@@ -100,16 +100,64 @@ def write_jsonl(path: str | Path, rows: Iterable[Record | dict[str, Any]]) -> in
     return n
 
 
-def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+class TornFileError(RecordError):
+    """A JSONL file whose last line was cut off (a write interrupted by a crash or a full disk)."""
+
+
+def iter_jsonl(path: str | Path, *, skip_torn_tail: bool = False) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL file. A cut-off last line (no newline, not JSON or not UTF-8) raises ``TornFileError``
+    naming the file and line, or is skipped with ``skip_torn_tail`` (append-only logs a rerun continues)."""
     path = Path(path)
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            torn = not raw.endswith(b"\n")
             try:
+                line = raw.decode("utf-8")
+                if not line.strip():
+                    continue
                 yield json.loads(line)
-            except json.JSONDecodeError as e:
-                raise RecordError(f"{path}:{lineno}: not valid JSON ({e.msg}); fix or remove that line") from None
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                if torn and skip_torn_tail:
+                    return
+                if torn:
+                    raise TornFileError(f"{path}:{lineno}: last line is cut off (an interrupted write); rerun the "
+                                        "same command to redo the stage that wrote it") from None
+                what = "not UTF-8" if isinstance(e, UnicodeDecodeError) else f"not valid JSON ({e.msg})"
+                raise RecordError(f"{path}:{lineno}: {what}; fix or remove that line") from None
+
+
+def truncate_torn_tail(path: str | Path) -> int:
+    """Cut a file back to its last complete line; returns the number of bytes removed (0 when intact)."""
+    if not torn_tail(path):
+        return 0
+    with open(path, "rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        pos, block = size, 1 << 16
+        keep = 0
+        while pos > 0:
+            start = max(0, pos - block)
+            f.seek(start)
+            chunk = f.read(pos - start)
+            i = chunk.rfind(b"\n")
+            if i >= 0:
+                keep = start + i + 1
+                break
+            pos = start
+        f.truncate(keep)
+        return size - keep
+
+
+def torn_tail(path: str | Path) -> bool:
+    """Whether a non-empty file does not end with a newline (its last line was cut off)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            if f.tell() == 0:
+                return False
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 def read_records(path: str | Path, cls: type[R]) -> list[R]:
@@ -128,6 +176,7 @@ class JsonlAppender:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        truncate_torn_tail(self.path)       # never glue a new line onto a line cut off by a crash
         self._f = open(self.path, "a", encoding="utf-8")
 
     def write(self, row: Record | dict[str, Any]) -> None:
@@ -242,6 +291,12 @@ class StageDir:
             if not r.get("reason"):
                 raise ValueError(f"reject {r.get('id')!r} has no reason")
         return write_jsonl(self.rejects_path, rows)
+
+    def torn_files(self) -> list[str]:
+        """JSONL files of this stage whose last line is cut off (the stage must be redone)."""
+        if not self.path.is_dir():
+            return []
+        return [p.name for p in sorted(self.path.glob("*.jsonl")) if torn_tail(p)]
 
     def clear(self) -> None:
         """Remove a stale manifest before rerunning (so a crash mid-stage never looks complete)."""

@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from onprem_sft import layout
 from onprem_sft.curate.schema import CurateConfig
 from onprem_sft.dataset.schema import DatasetConfig
+from onprem_sft.errors import ConfigError
 from onprem_sft.evaluate.schema import EvaluateConfig
 from onprem_sft.generate.schema import GenerateConfig
 from onprem_sft.ingest.schema import CorpusConfig
@@ -61,8 +62,7 @@ def register_configs() -> None:
     ConfigStore.instance().store(name="config_schema", node=Config)
 
 
-class ConfigError(ValueError):
-    """A config that composes but makes no sense; the message names the key and the fix."""
+__all__ = ["STAGES", "Config", "ConfigError", "compose", "register_configs", "to_container", "validate"]
 
 
 def _check(cond: bool, key: str, msg: str, problems: list[str]) -> None:
@@ -116,14 +116,140 @@ def validate(cfg: DictConfig | Config) -> None:
     _check(c.lora.r >= 1, "lora.r", "must be >= 1", p)
     _check(0.0 <= c.lora.dropout < 1.0, "lora.dropout", "must be in [0, 1)", p)
     _check(c.llm.backend in ("offline", "server"), "llm.backend", "must be offline | server", p)
+    _ranges(c, p)
+    _paths(c, p)
     if p:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(p))
 
 
+def _ranges(c: Any, p: list[str]) -> None:
+    """Numeric ranges that would otherwise fail (or silently do nothing) inside a stage."""
+    _check(c.corpus.max_file_mb > 0, "corpus.max_file_mb", "must be > 0 (MiB per file)", p)
+    _check(c.corpus.max_docs >= 0, "corpus.max_docs", "must be >= 0 (0 = all)", p)
+    _check(c.corpus.chunk.min_chars >= 0, "corpus.chunk.min_chars", "must be >= 0", p)
+    g = c.generate
+    _check(g.max_chunks >= 0, "generate.max_chunks", "must be >= 0 (0 = all)", p)
+    for k in ("temperature", "answer_temperature", "retry_temperature"):
+        _check(g[k] >= 0, f"generate.{k}", "must be >= 0", p)
+    for k in ("max_question_tokens", "max_answer_tokens", "max_verify_tokens", "distractor_tries"):
+        _check(g[k] >= 1, f"generate.{k}", "must be >= 1", p)
+    _check(g.min_question_chars <= g.max_question_chars, "generate.min_question_chars",
+           "must be <= generate.max_question_chars", p)
+    _check(0.0 <= g.max_overlap <= 1.0, "generate.max_overlap", "must be in [0, 1]", p)
+    cu = c.curate
+    _check(cu.min_answer_chars <= cu.max_answer_chars, "curate.min_answer_chars",
+           "must be <= curate.max_answer_chars", p)
+    _check(cu.dedup.num_perm >= 16, "curate.dedup.num_perm", "must be >= 16", p)
+    _check(cu.dedup.ngram >= 1 and cu.domain.ngram >= 1, "curate.dedup.ngram/curate.domain.ngram", "must be >= 1", p)
+    _check(cu.eyecheck_sample >= 0, "curate.eyecheck_sample", "must be >= 0", p)
+    _check(c.dataset.min_eval_docs >= 0, "dataset.min_eval_docs", "must be >= 0", p)
+    lm = c.llm
+    _check(lm.max_model_len >= 16, "llm.max_model_len", "must be >= 16", p)
+    _check(lm.max_num_seqs >= 1 and lm.request_batch_size >= 1, "llm.max_num_seqs/llm.request_batch_size",
+           "must be >= 1", p)
+    _check(lm.tensor_parallel_size >= 1, "llm.tensor_parallel_size", "must be >= 1", p)
+    _check(lm.kv_cache_gb > 0, "llm.kv_cache_gb", "must be > 0", p)
+    _check(0.0 < lm.gpu_memory_utilization <= 1.0, "llm.gpu_memory_utilization", "must be in (0, 1]", p)
+    _check(0.0 < lm.top_p <= 1.0, "llm.top_p", "must be in (0, 1]", p)
+    _check(lm.temperature >= 0, "llm.temperature", "must be >= 0", p)
+    _check(lm.max_lora_rank >= c.lora.r, "llm.max_lora_rank", f"must be >= lora.r={c.lora.r}", p)
+    _check(0 <= lm.server.port <= 65535, "llm.server.port", "must be in [0, 65535] (0 = a free port)", p)
+    _check(lm.server.startup_timeout_s > 0, "llm.server.startup_timeout_s", "must be > 0", p)
+    t = c.train
+    _check(t.learning_rate > 0, "train.learning_rate", "must be > 0", p)
+    _check(t.max_steps != 0, "train.max_steps", "0 trains nothing: set > 0, or -1 with train.epochs > 0", p)
+    _check(t.max_steps > 0 or t.epochs > 0, "train.epochs", "must be > 0 when train.max_steps=-1", p)
+    _check(t.max_length >= 16, "train.max_length", "must be >= 16", p)
+    _check(t.eval_steps >= 0 and t.save_steps >= 0, "train.eval_steps/save_steps", "must be >= 0 (0 = at the end)", p)
+    _check(0.0 <= t.warmup_ratio < 1.0, "train.warmup_ratio", "must be in [0, 1)", p)
+    _check(c.lora.alpha >= 1, "lora.alpha", "must be >= 1", p)
+    e = c.evaluate
+    _check(e.max_examples >= 0 and e.external_max >= 0, "evaluate.max_examples/external_max", "must be >= 0", p)
+    _check(e.max_tokens >= 1, "evaluate.max_tokens", "must be >= 1", p)
+
+
+def selected_stages(c: Any) -> list[str]:
+    return [s for s in STAGES if s in (list(c.stages) or STAGES)]
+
+
+def _model_problem(path: Any, key: str) -> str | None:
+    """Why ``path`` is not a usable local HF model dir (config.json, weights, tokenizer), or None."""
+    from pathlib import Path
+
+    d = Path(str(path)).expanduser()
+    if not d.is_dir():
+        return f"{key}={d} does not exist; point it at a local HF model dir (or run `make model`)"
+    if not (d / "config.json").is_file():
+        return f"{key}={d} has no config.json: not a HF-format model dir"
+    if not any(d.glob("*.safetensors")) and not any(d.glob("*.bin")):
+        return f"{key}={d} has no weights (*.safetensors / *.bin)"
+    if not any((d / f).is_file() for f in ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")):
+        return f"{key}={d} has no tokenizer (tokenizer.json / tokenizer_config.json)"
+    return None
+
+
+def _run_dir_problem(run_dir: Any) -> str | None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    d = Path(str(run_dir)).expanduser()
+    if d.exists() and not d.is_dir():
+        return f"run.dir={d} is a file, not a folder; choose another run.dir"
+    probe = d
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"run.dir={d}: {probe} is a file, so the folder cannot be created; choose another run.dir"
+    msg = f"run.dir={d}: {probe} is not writable; choose another run.dir or fix its permissions"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return msg
+    try:                                   # root passes os.access; a read-only mount does not
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError:
+        return msg
+    return None
+
+
+def _paths(c: Any, p: list[str]) -> None:
+    """Paths later stages need, checked before the first stage starts (hours before train on a real corpus)."""
+    from pathlib import Path
+
+    run = selected_stages(c)
+    if (why := _run_dir_problem(c.run.dir)) is not None:
+        p.append(why)
+    if "ingest" in run and not Path(str(c.corpus.path)).expanduser().exists():
+        p.append(f"corpus.path={c.corpus.path} does not exist; set corpus.path=/path/to/your/documents")
+    llm_stages = {"generate", "evaluate"} | ({"curate"} if (c.curate.judge.enabled or str(c.curate.domain.method)
+                                                            != "lexical") else set())
+    own_server = c.llm.backend == "server" and not c.llm.server.autostart and c.llm.server.url
+    llm_bad = llm_stages & set(run) and not own_server and (why := _model_problem(c.llm.model, "llm.model"))
+    if llm_bad:
+        p.append(why)
+    same = str(c.model.path) == str(c.llm.model)          # one mistake, one line (model.path: ${llm.model})
+    if {"train", "evaluate"} & set(run) and not (same and llm_bad) and (
+            why := _model_problem(c.model.path, "model.path")):
+        p.append(why)
+    if "train" in run and c.train.hostfile:
+        hf = Path(str(c.train.hostfile)).expanduser()
+        if not hf.is_file():
+            p.append(f"train.hostfile: {hf} does not exist; write one line `hostname slots=N` per node")
+        elif not any(ln.strip() and not ln.lstrip().startswith("#")
+                     for ln in hf.read_text(encoding="utf-8", errors="replace").splitlines()):
+            p.append(f"train.hostfile: {hf} lists no hosts")
+        _check(c.train.launcher == "deepspeed", "train.hostfile", "needs train.launcher=deepspeed", p)
+    if "evaluate" in run and c.evaluate.external:
+        ext = Path(str(c.evaluate.external)).expanduser()
+        _check(ext.is_file(), "evaluate.external", f"{ext} does not exist; pass a SQuAD v2 JSON file", p)
+
+
 def to_container(cfg: DictConfig | Any) -> Any:
-    """Plain resolved dict/list (what DeepSpeed, hashing and manifests need; never a DictConfig)."""
+    """Plain resolved dict/list (what DeepSpeed, hashing and manifests need; never a DictConfig).
+
+    Choice values (str-Enums in the schemas) come out as plain strings."""
     if isinstance(cfg, DictConfig) or OmegaConf.is_config(cfg):
-        return OmegaConf.to_container(cfg, resolve=True)
+        return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
     return cfg
 
 

@@ -67,6 +67,10 @@ class StageSpec:
     run: str                           # "module:function" taking a StageContext, imported when the stage runs
     outputs: tuple[Output, ...] = ()
     about: str = ""                    # one line for the data-flow document
+    # inputs from outside the run (a stage with no upstream stage, e.g. ingest's corpus): "module:function"
+    # taking the config and returning a digest of them, chained into the input hash so a changed corpus reruns
+    # the stage and everything after it
+    fingerprint: str = ""
 
     def output(self, kind: str) -> Output:
         for o in self.outputs:
@@ -75,8 +79,10 @@ class StageSpec:
         raise KeyError(f"stage {self.name!r} declares no output of kind {kind!r}")
 
     def load_run(self) -> Callable[[Any], Any]:
-        module, _, func = self.run.partition(":")
-        return getattr(importlib.import_module(module), func)
+        return _load(self.run)
+
+    def load_fingerprint(self) -> Callable[[Any], str]:
+        return _load(self.fingerprint)
 
     @property
     def zone(self) -> Zone:
@@ -86,6 +92,11 @@ class StageSpec:
             if z in zones:
                 return z
         return Zone.DERIVED
+
+
+def _load(ref: str) -> Callable[..., Any]:
+    module, _, func = ref.partition(":")
+    return getattr(importlib.import_module(module), func)
 
 
 class LayoutError(LookupError):

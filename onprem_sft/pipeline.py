@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 from onprem_sft import layout
 from onprem_sft.artifacts import StageDir, canonical_json, config_hash, sha256_text
 from onprem_sft.config import to_container
+from onprem_sft.errors import EXIT_BAD_VALUE, UserError
 from onprem_sft.layout import STAGES, LayoutError, StageSpec
 
 __all__ = ["PipelineError", "StageContext", "StageFailed", "StageResult", "StageSpec", "load_stage", "run_pipeline"]
@@ -80,12 +81,16 @@ class StageContext:
         return build_engine(llm, self.out.path, adapters=adapters, progress=self.progress)
 
 
-class PipelineError(RuntimeError):
+class PipelineError(UserError, RuntimeError):
     pass
 
 
 class StageFailed(PipelineError):
     """A stage stopped on bad input or config; its message names the file/key and the fix."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_VALUE):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def load_stage(name: str) -> StageSpec:
@@ -100,8 +105,10 @@ def stage_config_hash(cfg: DictConfig, spec: StageSpec) -> str:
     return config_hash([spec.name, sections])
 
 
-def stage_input_hash(run_dir: Path, spec: StageSpec) -> str:
+def stage_input_hash(run_dir: Path, spec: StageSpec, cfg: DictConfig | None = None) -> str:
     digests = []
+    if spec.fingerprint and cfg is not None:
+        digests.append(spec.load_fingerprint()(cfg))
     for up in spec.inputs:
         m = StageDir(run_dir, up).read_manifest()
         if m is None:
@@ -148,16 +155,18 @@ def run_pipeline(cfg: DictConfig, run_dir: Path, *,
         spec = load_stage(name)
         out = StageDir(run_dir, name)
         chash = stage_config_hash(cfg, spec)
-        ihash = stage_input_hash(run_dir, spec)
+        ihash = stage_input_hash(run_dir, spec, cfg)
         m = out.read_manifest()
-        if (m is not None and not rerun_upstream and name not in force
+        torn = out.torn_files() if m is not None else []
+        if (m is not None and not rerun_upstream and name not in force and not torn
                 and m.config_hash == chash and m.input_hash == ihash):
             log.info("stage %-8s complete (manifest matches config and inputs) - skipped", name)
             results[name] = None
             continue
         if m is not None:
             why = ("forced" if name in force else "upstream rerun" if rerun_upstream
-                   else "config changed" if m.config_hash != chash else "inputs changed")
+                   else "config changed" if m.config_hash != chash else "inputs changed" if m.input_hash != ihash
+                   else f"output torn ({', '.join(torn)} ends in a cut-off line)")
             log.info("stage %-8s rerun: %s", name, why)
         out.clear()
         out.ensure()
@@ -170,6 +179,9 @@ def run_pipeline(cfg: DictConfig, run_dir: Path, *,
                 from onprem_sft.security.rawzone import scrub_raw
 
                 scrub_raw(run_dir, out.path)
+        except UserError as e:
+            log.debug("stage %s failed", name, exc_info=True)
+            raise StageFailed(f"stage '{name}' failed: {e}", e.exit_code) from e
         except (ValueError, OSError) as e:
             log.debug("stage %s failed", name, exc_info=True)
             raise StageFailed(f"stage '{name}' failed: {e}") from e

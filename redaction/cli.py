@@ -8,44 +8,77 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from redaction.audit import read_log, verify_chain
+from redaction.audit import check_head, entries, read_log, verify_chain
+
+EXIT_BROKEN = 3          # README exit codes: 3 = verification failed
 
 
 def _verify(args: argparse.Namespace) -> int:
-    problems = verify_chain(args.log)
+    problems = verify_chain(args.log) + check_head(args.log)
     if problems:
         print(f"audit log {args.log}: BROKEN ({len(problems)} problem(s))", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
-        return 1
+        return EXIT_BROKEN
     n = len(read_log(args.log))
     print(f"audit log {args.log}: OK, {n} record(s), hash chain intact")
     return 0
 
 
+def counted_records(recs: list[dict]) -> tuple[list[dict], dict]:
+    """The records of the latest COMPLETED attempt (a killed attempt's are redone by the resumed run, and an
+    earlier completed one was superseded by a rerun), and how many attempts were left out. Version-1 logs
+    have no attempts: every record counts."""
+    attempts: dict[str, list[dict]] = defaultdict(list)
+    done: list[str] = []
+    legacy = []
+    for r in recs:
+        a = r.get("attempt")
+        if a is None:
+            legacy.append(r)
+            continue
+        attempts[a].append(r)
+        if r.get("event") == "end":
+            done.append(a)
+    if not attempts:
+        return legacy, {"complete": 0, "incomplete": 0, "counted": "all (log version 1)"}
+    counted = [r for r in attempts[done[-1]] if not r.get("event")] if done else []
+    info = {"complete": len(set(done)), "incomplete": len(set(attempts) - set(done)),
+            "counted": done[-1] if done else "none (no attempt completed)"}
+    return counted, info
+
+
 def build_report(log: str | Path, below: float | None = None) -> dict:
     recs = read_log(log)
+    counted, attempts = counted_records(recs)
+    begin = {r.get("attempt"): r for r in recs if r.get("event") == "begin"}
     by_type: Counter[str] = Counter()
     by_doc: dict[str, Counter[str]] = defaultdict(Counter)
     review = []
-    for r in recs:
-        thr = below if below is not None else r.get("review_below", 0.6)
-        for e in r["entities"]:
-            by_type[e["type"]] += 1
-            by_doc[r.get("doc_id") or "(none)"][e["type"]] += 1
-            if e["score"] < thr:
-                review.append({"seq": r["seq"], "doc_id": r.get("doc_id"), "chunk_id": r.get("chunk_id"),
-                               "type": e["type"], "start": e["start"], "end": e["end"], "score": e["score"],
-                               "recognizer": e["recognizer"], "placeholder": e["placeholder"]})
-    return {"log": str(log), "records": len(recs), "entities": sum(by_type.values()),
-            "chain_problems": verify_chain(log), "by_type": dict(by_type.most_common()),
+    for r in counted:
+        head = begin.get(r.get("attempt"), r)
+        thr = below if below is not None else head.get("review_below", 0.6)
+        for x in entries(r):
+            for e in x.get("entities", []):
+                by_type[e["type"]] += 1
+                by_doc[r.get("doc_id") or "(none)"][e["type"]] += 1
+                if e["score"] < thr:
+                    review.append({"seq": r["seq"], "doc_id": r.get("doc_id"),
+                                   "chunk_id": x.get("chunk_id", r.get("chunk_id")),
+                                   "type": e["type"], "start": e["start"], "end": e["end"], "score": e["score"],
+                                   "recognizer": e["recognizer"], "placeholder": e["placeholder"]})
+    return {"log": str(log), "records": len(counted), "entities": sum(by_type.values()), "attempts": attempts,
+            "chain_problems": verify_chain(log) + check_head(log), "by_type": dict(by_type.most_common()),
             "by_document": {d: dict(c.most_common()) for d, c in sorted(by_doc.items())},
-            "config_hashes": sorted({r["config_hash"] for r in recs}), "low_confidence": review}
+            "config_hashes": sorted({r["config_hash"] for r in recs if r.get("config_hash")}),
+            "low_confidence": review}
 
 
 def _markdown(rep: dict) -> str:
     lines = [f"# Redaction audit report: {rep['log']}", "",
-             f"- records (texts redacted): {rep['records']}", f"- entities redacted: {rep['entities']}",
+             f"- records (documents redacted): {rep['records']}", f"- entities redacted: {rep['entities']}",
+             (f"- attempts: {rep['attempts']['complete']} complete, {rep['attempts']['incomplete']} incomplete; "
+              f"counted: {rep['attempts']['counted']}"),
              f"- hash chain: {'intact' if not rep['chain_problems'] else 'BROKEN'}",
              f"- config hashes: {', '.join(h[:12] for h in rep['config_hashes'])}", "",
              "## By type", "", "| type | count |", "|---|---|"]
@@ -73,7 +106,7 @@ def _report(args: argparse.Namespace) -> int:
               f"{len(rep['low_confidence'])} to review")
     else:
         print(text)
-    return 1 if rep["chain_problems"] else 0
+    return EXIT_BROKEN if rep["chain_problems"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:

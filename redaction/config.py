@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ClauseAction(StrEnum):
+    remove = "remove"
+    mask = "mask"
 
 
 @dataclass
 class SensitiveClauseConfig:
     enabled: bool = True
-    action: str = "remove"            # remove | mask
+    action: ClauseAction = ClauseAction.remove   # remove | mask
     terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "CONFIDENTIAL", "internal only"])
     patterns: list[str] = field(default_factory=list)
 

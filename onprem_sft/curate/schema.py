@@ -7,6 +7,23 @@ that, within a duplicate cluster, the best-judged pair is the one kept).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class DomainMethod(StrEnum):
+    lexical = "lexical"
+    llm = "llm"
+    both = "both"
+
+
+class DedupKey(StrEnum):
+    question = "question"
+    question_context = "question_context"
+
+
+class AnswerEnding(StrEnum):
+    period = "period"
+    keep = "keep"
 
 # Leading/trailing chatter small instruct models put around an answer or question. Regexes, matched
 # case-insensitively against the start of the text and removed (repeatedly, so "Answer: Sure, ..." goes).
@@ -42,7 +59,7 @@ class JudgeConfig:
 class DomainConfig:
     enabled: bool = True
     description: str = "insurance policy terms, loans and financial contracts"
-    method: str = "lexical"           # lexical | llm | both (lexical flags, the LLM decides the flagged)
+    method: DomainMethod = DomainMethod.lexical   # lexical | llm | both (lexical flags, the LLM decides the flagged)
     keywords: list[str] = field(default_factory=list)
     min_score: float = 0.1            # cosine to the corpus centroid (char n-gram TF-IDF)
     # ... and at least this fraction of the median pair's score (most pairs are on-domain, so the median
@@ -58,7 +75,7 @@ class DedupConfig:
     enabled: bool = True
     exact: bool = True                # normalised-hash duplicates
     near: bool = True                 # MinHash/LSH near duplicates (threshold: curate.near_dup_threshold)
-    key: str = "question"             # question | question_context (same question, other context = kept)
+    key: DedupKey = DedupKey.question  # question | question_context (same question, other context = kept)
     ngram: int = 3                    # char n-grams for MinHash shingles (Korean-friendly)
     num_perm: int = 128
     seed: int = 1
@@ -75,6 +92,6 @@ class CurateConfig:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     eyecheck_sample: int = 30
     boilerplate_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_BOILERPLATE))
-    answer_ending: str = "period"     # period (add "." when an answer ends without punctuation) | keep
+    answer_ending: AnswerEnding = AnswerEnding.period  # period (add "." when an answer ends without punctuation) | keep
     question_ending: str = "?"        # appended when a question ends without punctuation; "" = keep
     dedup: DedupConfig = field(default_factory=DedupConfig)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Template(StrEnum):
+    seed = "seed"
+    chat = "chat"
+
+
+class Fallback(StrEnum):
+    chunk = "chunk"
+    error = "error"
 
 
 @dataclass
 class DatasetConfig:
-    template: str = "seed"            # seed (prompts.sft_template) | chat (tokenizer chat template)
+    template: Template = Template.seed  # seed (prompts.sft_template) | chat (tokenizer chat template)
     eval_fraction: float = 0.2        # by document
     min_eval_docs: int = 1
     seed: int = 0
@@ -15,4 +26,4 @@ class DatasetConfig:
     # chat only: a system message (""= the tokenizer template's default, if it has one)
     system_prompt: str = ""
     # fewer than 2 documents: split by source chunk instead (and say so) | error
-    fallback: str = "chunk"
+    fallback: Fallback = Fallback.chunk

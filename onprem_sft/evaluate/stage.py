@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft.artifacts import StageDir, atomic_write_json, sha256_tree
+from onprem_sft.errors import InputError
 from onprem_sft.evaluate import answer, judge
 from onprem_sft.evaluate.records import EvalItem, EvalResult
 from onprem_sft.evaluate.scoring import aggregate, compare, examples, score_answer
@@ -31,7 +32,7 @@ from onprem_sft.train.spec import ADAPTER
 log = logging.getLogger("onprem_sft.evaluate")
 
 
-class EvaluateError(RuntimeError):
+class EvaluateError(InputError):
     """Nothing to evaluate, or no adapter to evaluate; the message names the fix."""
 
 

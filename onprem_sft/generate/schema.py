@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AnswerStyle(StrEnum):
+    extractive = "extractive"
+    short = "short"
+    reasoning = "reasoning"
+
+
+class Distractor(StrEnum):
+    same_document = "same_document"
+    similar = "similar"
+    random = "random"
+
+
+class Unfound(StrEnum):
+    reject = "reject"
+    refusal = "refusal"
 
 
 @dataclass
 class GenerateConfig:
     questions_per_chunk: int = 3
     qtypes: list[str] = field(default_factory=lambda: ["factual", "procedural", "reasoning"])
-    answer_style: str = "extractive"   # extractive | short | reasoning
+    answer_style: AnswerStyle = AnswerStyle.extractive   # extractive | short | reasoning
     unanswerable_ratio: float = 0.2
-    distractor: str = "same_document"  # same_document | similar | random
+    distractor: Distractor = Distractor.same_document  # same_document | similar | random
     verify_unanswerable: bool = True
     max_retries: int = 2
     max_chunks: int = 0                # 0 = all
@@ -27,4 +45,4 @@ class GenerateConfig:
     max_verify_tokens: int = 16
     distractor_tries: int = 2          # candidates verified per unanswerable question
     max_overlap: float = 0.5           # distractors overlapping the source chunk more are skipped
-    unfound: str = "reject"            # answer step says "not in context": reject | refusal (keep as unanswerable)
+    unfound: Unfound = Unfound.reject  # answer step says "not in context": reject | refusal (keep as unanswerable)

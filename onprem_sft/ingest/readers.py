@@ -50,6 +50,61 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl / max(1, len(sample)) > 0.05
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _zero_share(sample: bytes, offset: int, step: int) -> float:
+    cells = sample[offset::step]
+    return cells.count(0) / max(1, len(cells))
+
+
+def _wide_candidates(data: bytes) -> list[str]:
+    """UTF-32/UTF-16 encodings suggested by where the zero bytes fall (text without a BOM)."""
+    sample = data[:8192]
+    out = []
+    if len(data) % 4 == 0 and len(sample) >= 8:
+        if _zero_share(sample, 2, 4) > 0.9 and _zero_share(sample, 3, 4) > 0.9:
+            out.append("utf-32-le")
+        if _zero_share(sample, 0, 4) > 0.9 and _zero_share(sample, 1, 4) > 0.9:
+            out.append("utf-32-be")
+    if len(data) % 2 == 0 and len(sample) >= 4:
+        even, odd = _zero_share(sample, 0, 2), _zero_share(sample, 1, 2)
+        if odd > 0.2 and even < 0.05:
+            out.append("utf-16-le")
+        if even > 0.2 and odd < 0.05:
+            out.append("utf-16-be")
+        if not out and even < 0.05 and odd < 0.05:      # Hangul-only UTF-16 has almost no zero bytes
+            out += ["utf-16-le", "utf-16-be"]
+    return out
+
+
+def decode_wide(data: bytes) -> tuple[str, str] | None:
+    """UTF-16/UTF-32 text (with or without a BOM) -> (text, encoding), or None when it is not."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(enc), enc
+            except UnicodeDecodeError:
+                raise ReadError("undecodable", f"file starts with a {enc.upper()} byte-order mark but does not "
+                                               "decode as such; re-save the file as UTF-8") from None
+    for enc in _wide_candidates(data):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_ratio(text) >= 0.98 and _wordlike_ratio(text) >= 0.9:
+            return text, enc
+    return None
+
+
+def _wordlike_ratio(text: str) -> float:
+    """Share of ASCII printable, whitespace and Hangul (a stricter test than ``_plausible_ratio`` for guesses)."""
+    ok = sum(1 for ch in text if " " <= ch <= "~" or ch in "\n\r\t" or "\uac00" <= ch <= "\ud7a3"
+             or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    return ok / max(1, len(text))
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Bytes -> (text, encoding). UTF-8 first, then CP949, then charset-normalizer's best guess."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -81,19 +136,23 @@ def _plausible_ratio(text: str) -> float:
 
 def _read_pdf(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")          # PasswordType.NOT_DECRYPTED (0): a user password is set
             except Exception:  # noqa: BLE001 - any decrypt failure means the same thing to the user
-                raise ReadError("encrypted_pdf", "PDF is password-protected; remove the password and retry") from None
+                opened = 0
+            if not opened:
+                raise ReadError("encrypted_pdf", "PDF is password-protected; remove the password and retry")
         pages = [(p.extract_text() or "") for p in reader.pages]
     except ReadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
+    except Exception as e:  # noqa: BLE001 - pypdf raises many types; an encrypted file is the common cause
+        if b"/Encrypt" in data[-65536:] or b"/Encrypt" in data[:65536]:
+            raise ReadError("encrypted_pdf", "PDF is password-protected or encrypted; remove the password "
+                                             "and retry") from None
         raise ReadError("unreadable_pdf", f"PDF cannot be parsed ({type(e).__name__}); re-export it as PDF/A "
                                           "or convert it to .docx/.txt") from None
     text = "\n\n".join(pages)
@@ -138,9 +197,13 @@ def read_document(path: Path, max_bytes: int) -> ReadResult:
     elif fmt == "docx":
         text = _read_docx(data)
     else:
-        if _looks_binary(data):
+        wide = decode_wide(data)
+        if wide is not None:
+            text, encoding = wide
+        elif _looks_binary(data):
             raise ReadError("binary", f"file looks binary, not {fmt} text; convert it to text or remove it")
-        text, encoding = decode_text(data)
+        else:
+            text, encoding = decode_text(data)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReadError("empty", "file has no text after decoding")

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from omegaconf import MISSING
+
+
+class Lang(StrEnum):
+    auto = "auto"
+    ko = "ko"
+    en = "en"
 
 
 @dataclass
@@ -20,7 +27,8 @@ class CorpusConfig:
     path: str = MISSING              # folder (or one file) of documents; conf/corpus/*.yaml
     include: list[str] = field(default_factory=lambda: ["**/*.txt", "**/*.md", "**/*.pdf", "**/*.docx"])
     exclude: list[str] = field(default_factory=lambda: ["**/README*"])
-    lang: str = "auto"               # auto | ko | en
+    lang: Lang = Lang.auto           # auto | ko | en
     max_file_mb: float = 50.0
+    follow_symlinks: bool = False    # false: a symlink leaving corpus.path is rejected (rejects.jsonl)
     max_docs: int = 0                # 0 = all
     chunk: ChunkConfig = field(default_factory=ChunkConfig)

@@ -7,6 +7,7 @@ DOCUMENTS = "documents.jsonl"
 
 STAGE = StageSpec(
     name="ingest", inputs=(), config_keys=("corpus",), run="onprem_sft.ingest.stage:run",
+    fingerprint="onprem_sft.ingest.stage:corpus_fingerprint",
     about="corpus files -> documents and chunks",
     outputs=(
         Output(DOCUMENTS, "document", Zone.RAW, records=True, raw_fields=("text", "title"),

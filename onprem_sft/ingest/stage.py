@@ -1,21 +1,28 @@
 """The ``ingest`` stage: corpus files -> Document + Chunk records (raw zone).
 
-Bad files never stop the run: each goes to rejects.jsonl with a reason code and a fix, and the summary
-counts them. Raw text stays inside this stage's folder (documents.jsonl, records.jsonl).
+Bad files never stop the run: every file under corpus.path ends in documents.jsonl or in rejects.jsonl with a
+reason code and a fix (unsupported types, excluded names, symlinks leaving the corpus included), and the
+summary counts them; a corpus with no usable document stops with one line. The corpus listing with sizes,
+mtimes and content hashes is part of the input hash (``corpus_fingerprint``), so any change reruns ingest.
+Raw text stays inside this stage's folder (documents.jsonl, records.jsonl).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
+import os
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from onprem_sft.artifacts import sha256_bytes, write_jsonl
+from onprem_sft.artifacts import JsonlAppender, atomic_write_json, config_hash, sha256_file
+from onprem_sft.errors import InputError
 from onprem_sft.ingest.chunking import chunk_text
-from onprem_sft.ingest.readers import ReadError, detect_lang, guess_title, read_document
+from onprem_sft.ingest.readers import SUPPORTED, ReadError, detect_lang, guess_title, read_document
 from onprem_sft.ingest.spec import DOCUMENTS
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Chunk, Document, stable_id
@@ -23,69 +30,206 @@ from onprem_sft.records import Chunk, Document, stable_id
 log = logging.getLogger("onprem_sft.ingest")
 
 
-class CorpusError(FileNotFoundError):
+class CorpusError(InputError):
     pass
 
 
-def list_files(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
+def _matches(rel: str, name: str, pattern: str) -> bool:
+    """Glob-like match of a corpus-relative path ("**/" also matches at the top level)."""
+    if fnmatch.fnmatch(rel, pattern):
+        return True
+    return pattern.startswith("**/") and fnmatch.fnmatch(rel, pattern[3:])
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class Listing:
+    """Every file under corpus.path: the ones to read, and a reject row for each one that is not read."""
+    root: Path
+    files: list[tuple[Path, str]] = field(default_factory=list)     # (path, corpus-relative path)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def _skip(listing: Listing, rel: str, size: int, reason: str, detail: str) -> None:
+    listing.skipped.append({"id": stable_id("doc", rel, size), "parent_id": None, "path": rel, "reason": reason,
+                            "detail": detail})
+
+
+def walk_corpus(root: Path, include: list[str], exclude: list[str], follow_symlinks: bool = False) -> Listing:
+    """List every file under ``root`` in a stable order; files that will not be read get a reason."""
     if not root.exists():
         raise CorpusError(f"corpus.path={root} does not exist; set corpus.path=/path/to/your/documents")
+    listing = Listing(root=root)
     if root.is_file():
-        return [root]
-    files = set()
-    for pat in include:
-        files.update(p for p in root.glob(pat) if p.is_file())
-    rel = {p: p.relative_to(root).as_posix() for p in files}
-    keep = [p for p in files
-            if not any(fnmatch.fnmatch(rel[p], x) or fnmatch.fnmatch(p.name, x.split("/")[-1]) for x in exclude)]
-    return sorted(keep, key=lambda p: rel[p])
+        listing.files.append((root, root.name))
+        return listing
+    seen_dirs = {os.path.realpath(root)}
+    entries: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+        d = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            sub = d / name
+            rel = sub.relative_to(root).as_posix()
+            real = os.path.realpath(sub)
+            if sub.is_symlink() and not follow_symlinks:
+                outside = not _inside(Path(real), root.resolve())
+                _skip(listing, rel + "/", 0, "symlink_outside_corpus" if outside else "symlink_dir",
+                      "folder symlink leaving corpus.path; copy the files in or set corpus.follow_symlinks=true"
+                      if outside else "folder symlink not followed (its target is inside corpus.path and listed "
+                      "there); set corpus.follow_symlinks=true to follow it")
+                continue
+            if real in seen_dirs:        # a symlink loop when following links
+                _skip(listing, rel + "/", 0, "symlink_loop", "folder already listed through another path")
+                continue
+            seen_dirs.add(real)
+            keep.append(name)
+        dirnames[:] = keep
+        entries += [((d / f).relative_to(root).as_posix(), d / f) for f in filenames]
+    real_root = root.resolve()
+    for rel, path in sorted(entries):
+        if path.is_symlink():
+            target = Path(os.path.realpath(path))
+            if not target.exists():
+                _skip(listing, rel, 0, "broken_symlink", "symlink whose target does not exist; fix or remove it")
+                continue
+            if not follow_symlinks and not _inside(target, real_root):
+                _skip(listing, rel, 0, "symlink_outside_corpus", "symlink to a file outside corpus.path; copy "
+                      "the file in or set corpus.follow_symlinks=true")
+                continue
+        try:
+            size = path.stat().st_size
+        except OSError as e:
+            _skip(listing, rel, 0, "unreadable", f"cannot stat the file ({type(e).__name__})")
+            continue
+        excl = next((x for x in exclude if _matches(rel, path.name, x) or fnmatch.fnmatch(path.name, x.split("/")[-1])),
+                    None)
+        if excl is not None:
+            _skip(listing, rel, size, "excluded", f"matches corpus.exclude pattern {excl!r}")
+        elif not any(_matches(rel, path.name, pat) for pat in include):
+            if path.suffix.lower() not in SUPPORTED:
+                _skip(listing, rel, size, "unsupported", f"unsupported file type {path.suffix or '(none)'!r}; "
+                      f"supported: {sorted(SUPPORTED)}; convert it (e.g. .hwp -> .docx or .pdf)")
+            else:
+                _skip(listing, rel, size, "not_included", f"does not match corpus.include={include}")
+        else:
+            listing.files.append((path, rel))
+    return listing
+
+
+def list_files(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
+    """The files ingest reads (kept for callers that only need the paths)."""
+    return [p for p, _ in walk_corpus(root, include, exclude).files]
+
+
+INDEX = ".corpus_index.json"     # (size, mtime, inode) -> content hash cache; hidden, so not in the manifest
+
+
+def corpus_fingerprint(cfg) -> str:
+    """Digest of the corpus listing with each file's size, mtime and streamed content hash.
+
+    Chained into ingest's input hash: adding, editing, deleting or renaming a file reruns ingest and every
+    stage after it. Content hashes are cached per (size, mtime, inode, ctime) in the run dir, so an unchanged
+    corpus is not re-read on every run."""
+    c = cfg.corpus
+    root = Path(c.path).expanduser().resolve()
+    listing = walk_corpus(root, list(c.include), list(c.exclude), bool(c.get("follow_symlinks", False)))
+    index_path = Path(cfg.run.dir).expanduser().resolve() / "ingest" / INDEX
+    try:
+        old = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    new: dict[str, list] = {}
+    rows = []
+    for path, rel in listing.files:
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        cached = old.get(rel)
+        digest = cached[1] if isinstance(cached, list) and cached[0] == stamp else sha256_file(path)
+        new[rel] = [stamp, digest]
+        rows.append([rel, st.st_size, st.st_mtime_ns, digest])
+    rows += [[r["path"], r["reason"]] for r in listing.skipped]
+    if new != old:
+        try:
+            atomic_write_json(index_path, new)
+        except OSError:
+            pass
+    return config_hash(["corpus", str(root), rows])
+
+
+def _parts(ctx: StageContext) -> tuple[JsonlAppender, JsonlAppender]:
+    part_docs, part_chunks = ctx.out.path / f".{DOCUMENTS}.part", ctx.out.path / ".records.jsonl.part"
+    for p in (part_docs, part_chunks):
+        p.unlink(missing_ok=True)
+    return JsonlAppender(part_docs), JsonlAppender(part_chunks)
 
 
 def run(ctx: StageContext) -> StageResult:
     c = ctx.cfg.corpus
     root = Path(c.path).expanduser().resolve()
-    files = list_files(root, list(c.include), list(c.exclude))
-    if c.max_docs:
+    listing = walk_corpus(root, list(c.include), list(c.exclude), bool(c.get("follow_symlinks", False)))
+    files = listing.files
+    rejects: list[dict] = list(listing.skipped)
+    if c.max_docs and len(files) > c.max_docs:
+        for path, rel in files[c.max_docs:]:
+            rejects.append({"id": stable_id("doc", rel, path.stat().st_size), "parent_id": None, "path": rel,
+                            "reason": "over_max_docs", "detail": f"beyond corpus.max_docs={c.max_docs}"})
         files = files[: c.max_docs]
-    if not files:
-        raise CorpusError(f"no documents under corpus.path={root} matching {list(c.include)}")
-    docs: list[Document] = []
-    chunks: list[Chunk] = []
-    rejects: list[dict] = []
+    n_files = len(files) + len(listing.skipped)
+    if n_files == 0:
+        raise CorpusError(f"corpus.path={root} holds no files; put documents there ({sorted(SUPPORTED)})")
+    n_docs = n_chunks = 0
+    langs: Counter[str] = Counter()
     max_bytes = int(c.max_file_mb * 2**20)
-    for path in tqdm(files, desc="ingest", unit="doc", disable=not ctx.progress):
-        rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
-        raw = path.read_bytes() if path.stat().st_size <= max_bytes else b""
-        doc_id = stable_id("doc", rel, sha256_bytes(raw) if raw else path.stat().st_size)
-        try:
-            res = read_document(path, max_bytes)
-        except ReadError as e:
-            rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": e.kind, "detail": str(e)})
-            log.warning("rejected %s: %s", rel, e)
-            continue
-        lang = c.lang if c.lang != "auto" else detect_lang(res.text)
-        doc = Document(id=doc_id, parent_id=None, path=rel, sha256=sha256_bytes(raw), format=res.format,
-                       encoding=res.encoding, lang=lang, title=guess_title(res.text, path.stem), text=res.text)
-        spans = chunk_text(res.text, c.chunk.max_chars, c.chunk.overlap_chars, c.chunk.min_chars)
-        if not spans:
-            rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": "no_chunks",
-                            "detail": "no text left after chunking"})
-            continue
-        docs.append(doc)
-        for i, sp in enumerate(spans):
-            chunks.append(Chunk(id=stable_id("chk", doc_id, i, sp.start, sp.end), parent_id=doc_id, doc_id=doc_id,
-                                index=i, text=res.text[sp.start:sp.end], start=sp.start, end=sp.end,
-                                clause=sp.clause, lang=lang))
-    write_jsonl(ctx.out.path / DOCUMENTS, docs)
-    ctx.out.write_records(chunks)
+    ctx.out.ensure()
+    docs_out, chunks_out = _parts(ctx)          # streamed: memory does not grow with the corpus
+    with docs_out, chunks_out:
+        for path, rel in tqdm(files, desc="ingest", unit="doc", disable=not ctx.progress):
+            size = path.stat().st_size
+            digest = sha256_file(path) if size <= max_bytes else ""
+            doc_id = stable_id("doc", rel, digest or size)
+            try:
+                res = read_document(path, max_bytes)
+            except ReadError as e:
+                rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": e.kind, "detail": str(e)})
+                log.warning("rejected %s: %s", rel, e)
+                continue
+            lang = c.lang if c.lang != "auto" else detect_lang(res.text)
+            spans = chunk_text(res.text, c.chunk.max_chars, c.chunk.overlap_chars, c.chunk.min_chars)
+            if not spans:
+                rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": "no_chunks",
+                                "detail": "no text left after chunking"})
+                continue
+            docs_out.write(Document(id=doc_id, parent_id=None, path=rel, sha256=digest, format=res.format,
+                                    encoding=res.encoding, lang=str(lang), title=guess_title(res.text, path.stem),
+                                    text=res.text))
+            n_docs += 1
+            langs[str(lang)] += 1
+            for i, sp in enumerate(spans):
+                chunks_out.write(Chunk(id=stable_id("chk", doc_id, i, sp.start, sp.end), parent_id=doc_id,
+                                       doc_id=doc_id, index=i, text=res.text[sp.start:sp.end], start=sp.start,
+                                       end=sp.end, clause=sp.clause, lang=str(lang)))
+                n_chunks += 1
+    os.replace(docs_out.path, ctx.out.path / DOCUMENTS)
+    os.replace(chunks_out.path, ctx.out.records_path)
+    rejects.sort(key=lambda r: r["path"])
     ctx.out.write_rejects(rejects)
     by_reason = Counter(r["reason"] for r in rejects)
-    langs = Counter(d.lang for d in docs)
-    summary = (f"{len(files)} file(s): {len(docs)} document(s) ingested ({dict(langs)}), {len(chunks)} chunk(s), "
+    if n_docs == 0:
+        names = ", ".join(r["path"] for r in rejects[:3]) + (", ..." if len(rejects) > 3 else "")
+        raise CorpusError(f"no document accepted from corpus.path={root}: {len(rejects)} file(s) rejected "
+                          f"({names}; {dict(by_reason)}); the reason of each is in {ctx.out.rejects_path}")
+    summary = (f"{n_files} file(s): {n_docs} document(s) ingested ({dict(langs)}), {n_chunks} chunk(s), "
                f"{len(rejects)} rejected {dict(by_reason) if by_reason else ''}").strip()
-    return StageResult(counts={"files": len(files), "documents": len(docs), "chunks": len(chunks),
+    return StageResult(counts={"files": n_files, "documents": n_docs, "chunks": n_chunks,
                                "rejects": len(rejects)},
                        extra={"rejects_by_reason": dict(by_reason), "languages": dict(langs),
                               "corpus_path": str(root)},
                        summary=summary)
-

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from omegaconf import MISSING
+
+
+class Backend(StrEnum):
+    offline = "offline"
+    server = "server"
 
 
 @dataclass
@@ -25,7 +31,7 @@ class ServerConfig:
 class LLMConfig:
     name: str = "embedded"
     model: str = MISSING             # local HF model dir; set by conf/llm/*.yaml or llm.model=/path
-    backend: str = "offline"         # offline (in-process vllm.LLM) | server (OpenAI-compatible on loopback)
+    backend: Backend = Backend.offline  # offline (in-process vllm.LLM) | server (OpenAI-compatible on loopback)
     dtype: str = "auto"              # float32 on CPU (bf16 is emulated there), bfloat16 on GPU
     max_model_len: int = 2048
     enforce_eager: bool = True

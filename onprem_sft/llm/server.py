@@ -29,16 +29,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from onprem_sft.errors import EnvironmentProblem
 from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
-from onprem_sft.security.egress import is_loopback
+from onprem_sft.procs import child_preexec
+from onprem_sft.security.egress import allowed_host, check_url, is_loopback
 
 log = logging.getLogger("onprem_sft.llm")
 
 
-class ServerError(RuntimeError):
-    """The vLLM server could not be started, reached, or answered badly."""
+class ServerError(EnvironmentProblem):
+    """The vLLM server could not be started, reached, or answered badly (exit 4, one line)."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -52,28 +54,27 @@ def base_url(url: str) -> str:
     u = urlparse(url)
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ServerError(f"llm.server.url={url!r} is not an http(s) URL like http://127.0.0.1:8000/v1")
-    if not is_loopback(u.hostname):
-        raise ServerError(f"llm.server.url={url!r} is not on loopback; prompts never leave this machine. "
-                          "Run the vLLM server locally and point llm.server.url at 127.0.0.1")
+    if not allowed_host(u.hostname):
+        try:
+            check_url(url, "llm.server.url")       # logs the refusal to security/egress.jsonl
+        except EnvironmentProblem as e:
+            raise ServerError(str(e)) from None
     path = u.path.rstrip("/")
     path = path.removesuffix("/v1")
     return f"{u.scheme}://{u.netloc}{path}"
 
 
+# Loopback requests never go through a proxy: an http_proxy variable would send our own server's health
+# check to the proxy (which the egress guard then refuses).
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _healthy(base: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{base}/health", timeout=2.0) as r:
+        with _LOOPBACK.open(f"{base}/health", timeout=2.0) as r:
             return r.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the server gets SIGTERM if we are killed hard, so no orphan keeps the RAM."""
-    import ctypes
-
-    with contextlib.suppress(Exception):   # not Linux/glibc: no parent-death signal, stop() still kills it
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class ManagedServer:
@@ -126,7 +127,7 @@ class ManagedServer:
         t0 = time.perf_counter()
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
             cmd, stdout=self._log, stderr=subprocess.STDOUT, env=child_env, start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)  # noqa: PLW1509
+            preexec_fn=child_preexec if sys.platform.startswith("linux") else None)  # noqa: PLW1509
         atexit.register(self.stop)
         try:
             self._wait_ready(startup_timeout_s)
@@ -225,8 +226,10 @@ class ServerEngine(LLMEngine):
         self.max_concurrency = max(1, max_concurrency)
         self.max_lora_rank = max_lora_rank
         self._api_key = api_key or "EMPTY"
+        from openai import DefaultHttpxClient
+
         self.client = OpenAI(base_url=f"{self.base}/v1", api_key=self._api_key, max_retries=0,
-                             timeout=timeout_s)
+                             timeout=timeout_s, http_client=DefaultHttpxClient(trust_env=False))  # no proxies
         if not _healthy(self.base):
             raise ServerError(f"no healthy vLLM server at {self.base} (GET /health failed); start it with "
                               f"`python -m vllm.entrypoints.openai.api_server --model {self.model_path} "
@@ -254,7 +257,7 @@ class ServerEngine(LLMEngine):
                 data=json.dumps({"lora_name": name, "lora_path": str(Path(adapter).resolve())}).encode(),
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._api_key}"})
             try:
-                urllib.request.urlopen(req, timeout=120).read()
+                _LOOPBACK.open(req, timeout=120).read()
             except urllib.error.URLError as e:
                 raise AdapterError(f"server at {self.base} could not load adapter {adapter} ({e}); start it with "
                                    "--enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or "

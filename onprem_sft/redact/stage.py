@@ -1,5 +1,6 @@
 """Pipeline stage ``redact``: raw Chunks -> RedactedChunks + hash-chained audit log.
 
+Streamed (chunks read and records written one document at a time) with one audit record per document.
 One placeholder numbering per DOCUMENT: all chunks (and clause titles) of a document share a PlaceholderMap,
 so ``<PERSON_1>`` is the same person across the document's chunks. The HMAC key for audit fingerprints and
 the opt-in vault live in this stage's folder (``redact/keys/``, ``redact/vault/``: secret zone, see
@@ -9,14 +10,16 @@ the opt-in vault live in this stage's folder (``redact/keys/``, ``redact/vault/`
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
 from tqdm import tqdm
 
-from onprem_sft.artifacts import config_hash, sha256_text
+from onprem_sft.artifacts import JsonlAppender, config_hash, iter_jsonl, read_records, sha256_text
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
@@ -55,6 +58,25 @@ def _reason(e: Exception) -> str:
     return f"redaction failed: {detail}; the chunk was not passed on (fix the input or report the error)"
 
 
+def _document_groups(src: Path) -> tuple[int, Iterator[tuple[str, Iterator[Chunk]]]]:
+    """(chunk count, chunks grouped by document) streamed from ingest's records.jsonl, so memory does not
+    grow with the corpus. Ingest writes each document's chunks together; input that is not grouped so (hand
+    made) is sorted in memory instead."""
+    total, seen, last, grouped = 0, set(), None, True
+    for d in iter_jsonl(src):
+        total += 1
+        did = d.get("doc_id")
+        if did != last:
+            grouped = grouped and did not in seen
+            seen.add(did)
+            last = did
+    if grouped:
+        rows = (Chunk.from_dict(d) for d in iter_jsonl(src))
+        return total, ((k, g) for k, g in groupby(rows, key=lambda c: c.doc_id))
+    ordered = sorted(read_records(src, Chunk), key=lambda c: (c.doc_id, c.index))
+    return total, ((k, g) for k, g in groupby(ordered, key=lambda c: c.doc_id))
+
+
 def run(ctx: StageContext) -> StageResult:
     rc = ctx.cfg.redaction
     cfg_dict = to_container(rc)
@@ -66,31 +88,34 @@ def run(ctx: StageContext) -> StageResult:
     if is_scrubbed(ctx.run_dir):
         raise PipelineError("the ingest stage's raw text was deleted after an earlier redaction "
                             "(redaction.keep_raw=false); rerun ingest too: force=[ingest]")
-    chunks = ctx.input("ingest").read(Chunk)
+    src = ctx.input("ingest").records_path
+    if not src.exists():
+        raise FileNotFoundError(f"{src} not found: run stage 'ingest' first (e.g. stages=[ingest])")
     hkey = load_or_create_key(key_path)
-    out_rows: list[RedactedChunk] = []
     rejects: list[dict] = []
     totals: Counter[str] = Counter()
-    chars = 0
+    chars = n_out = 0
+    docs_out: set[str] = set()
+    total, groups = _document_groups(src)
     t0 = time.perf_counter()
-    ordered = sorted(chunks, key=lambda c: (c.doc_id, c.index))
+    part = ctx.out.path / ".records.jsonl.part"
+    part.unlink(missing_ok=True)
     with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
-            tqdm(total=len(ordered), desc="redact", unit="chunk", disable=not ctx.progress) as bar:
-        for doc_id, group in groupby(ordered, key=lambda c: c.doc_id):
+            JsonlAppender(part) as out_rows, \
+            tqdm(total=total, desc="redact", unit="chunk", disable=not ctx.progress) as bar:
+        for doc_id, group in groups:
             mapping = PlaceholderMap(doc_id)
+            entries, done = [], []
             for ch in group:
                 lang = ch.lang or "ko"
                 try:
                     counts: Counter[str] = Counter()
-                    clause_text = ""
-                    if ch.clause:
-                        cres = redactor.redact(ch.clause, lang, mapping=mapping)
-                        audit.append(ch.clause, cres, doc_id=doc_id, chunk_id=ch.id, extra={"field": "clause"})
-                        clause_text = cres.text
-                        counts.update(cres.counts)
+                    cres = redactor.redact(ch.clause, lang, mapping=mapping) if ch.clause else None
                     res = redactor.redact(ch.text, lang, mapping=mapping)
-                    ahash = audit.append(ch.text, res, doc_id=doc_id, chunk_id=ch.id, extra={"field": "text"})
+                    entries.append(audit.chunk_entry(ch.id, ch.text, res, clause=ch.clause, clause_result=cres))
                     counts.update(res.counts)
+                    if cres is not None:
+                        counts.update(cres.counts)
                 except Exception as e:  # noqa: BLE001 -  # one bad chunk must not sink the run; the reason is PII-free
                     log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, type(e).__name__)
                     rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(e)})
@@ -98,23 +123,33 @@ def run(ctx: StageContext) -> StageResult:
                     continue
                 totals.update(counts)
                 chars += len(ch.text)
-                out_rows.append(RedactedChunk(
+                done.append((ch, lang, res, cres.text if cres is not None else "", counts))
+                bar.update(1)
+            if not entries:
+                continue
+            ahash = audit.append_document(doc_id, entries, done[0][1])     # one audit record per document
+            for ch, lang, res, clause_text, counts in done:
+                out_rows.write(RedactedChunk(
                     id=stable_id("rc", ch.id, res.text), parent_id=ch.id, doc_id=doc_id, index=ch.index,
                     text=res.text, clause=clause_text, lang=lang, raw_sha256=sha256_text(ch.text),
                     entity_counts=dict(sorted(counts.items())), audit_hash=ahash))
-                bar.update(1)
-    ctx.out.write_records(out_rows)
+                n_out += 1
+            docs_out.add(doc_id)
+        audit.complete()
+        audit_head = audit.head
+    os.replace(part, ctx.out.records_path)
     if rejects:
         ctx.out.write_rejects(rejects)
     secs = time.perf_counter() - t0
-    docs = len({r.doc_id for r in out_rows})
+    docs = len(docs_out)
     top = ", ".join(f"{t}={n}" for t, n in totals.most_common(6))
-    summary = (f"redacted {len(out_rows)} chunk(s) of {docs} document(s): {sum(totals.values())} entities "
+    summary = (f"redacted {n_out} chunk(s) of {docs} document(s): {sum(totals.values())} entities "
                f"({top or 'none'}); {len(rejects)} rejected; {chars / max(secs, 1e-9):,.0f} chars/s")
     if not rc.keep_raw:
         summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
-    counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
+    counts_out = {"chunks": n_out, "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
+                                                 "audit_head": audit_head,
                                                  "use_name_analyser": bool(rc.use_name_analyser)},
                        summary=summary, drop_raw_inputs=not rc.keep_raw)

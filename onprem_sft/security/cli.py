@@ -1,4 +1,4 @@
-"""``onprem-sft verify <run_dir>``: print the security checks as a table; exit 1 on any failure.
+"""``onprem-sft verify <run_dir>``: print the security checks as a table; exit 3 on any failure (README).
 
 Also ``--trace ID`` (the chain from a record back to its document), ``--build-lineage`` (write the
 lineage file of a run finished outside the CLI), ``--json FILE`` (machine-readable results) and
@@ -98,4 +98,4 @@ def main(argv: list[str] | None = None) -> int:
     ok = passed(results)
     n_fail = sum(r.status == FAIL for r in results)
     print(f"verify: {'PASS' if ok else 'FAIL'} - {len(results)} checks, {n_fail} failed ({run_dir})")
-    return 0 if ok else 1
+    return 0 if ok else 3

@@ -14,6 +14,9 @@ import os
 import socket
 import time
 from pathlib import Path
+from urllib.parse import urlparse
+
+from onprem_sft.errors import EnvironmentProblem
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -35,16 +38,27 @@ OFFLINE_ENV = {
 SITEHOOK_DIR = str(Path(__file__).with_name("sitehook"))
 
 
-class EgressBlocked(ConnectionRefusedError):
-    """Raised instead of opening a connection to a host outside loopback and the allow-list."""
+class EgressBlocked(ConnectionRefusedError, EnvironmentProblem):
+    """Raised instead of opening a connection to a host outside loopback and the allow-list (exit 4)."""
 
 
 _state: dict[str, object] = {"installed": False, "allow": frozenset(), "orig": None, "orig_ex": None}
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
 def set_offline_env() -> None:
     for k, v in OFFLINE_ENV.items():
         os.environ[k] = v
+    no_proxy()
+
+
+def no_proxy() -> None:
+    """Loopback never goes through a proxy (``NO_PROXY``/``no_proxy``, read by urllib, requests, httpx)."""
+    for var in ("NO_PROXY", "no_proxy"):
+        have = [h.strip() for h in os.environ.get(var, "").split(",") if h.strip()]
+        os.environ[var] = ",".join(have + [h for h in LOOPBACK_NAMES if h not in have])
 
 
 def is_loopback(host: str) -> bool:
@@ -67,14 +81,16 @@ def _allowed(address: object) -> tuple[bool, str]:
     return True, repr(address)
 
 
-def _record(target: str) -> None:
+def _record(target: str, where: str = "") -> None:
     path = os.environ.get("ONPREM_SFT_EGRESS_LOG")
     if not path:
         return
+    row = {"time": time.time(), "pid": os.getpid(), "target": target, "action": "refused"}
+    if where:
+        row["setting"] = where
     try:
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"time": time.time(), "pid": os.getpid(), "target": target,
-                                "action": "refused"}) + "\n")
+            f.write(json.dumps(row) + "\n")
     except OSError:
         pass
 
@@ -84,6 +100,25 @@ def _refuse(target: str) -> EgressBlocked:
     return EgressBlocked(
         f"egress guard: refused connection to {target} (only loopback is allowed in an air-gapped run). "
         f"If this host is a server of yours on the local network, add it to security.allow_hosts.")
+
+
+def allowed_host(host: str) -> bool:
+    """Loopback, or a host the user listed in security.allow_hosts (as installed in this process)."""
+    return is_loopback(host) or host in _state["allow"]  # type: ignore[operator]
+
+
+def check_url(url: str, setting: str, allow_hosts: list[str] | tuple[str, ...] = ()) -> None:
+    """Refuse (and log to security/egress.jsonl) a configured URL whose host is off loopback and not allowed.
+
+    Called at start-up for URLs from the config, so the refusal is one line before any work.
+    """
+    host = urlparse(url).hostname or ""
+    if not host or is_loopback(host) or host in allow_hosts or allowed_host(host):
+        return
+    _record(f"{host}:{urlparse(url).port or ''}".rstrip(":"), setting)
+    raise EgressBlocked(f"egress refused: {setting}={url} points at {host}, which is not on loopback and not in "
+                        f"security.allow_hosts={list(allow_hosts)}; run the server on 127.0.0.1 or add "
+                        f"security.allow_hosts=[{host}]")
 
 
 def install(allow_hosts: list[str] | tuple[str, ...] = (), log_path: str | os.PathLike | None = None,

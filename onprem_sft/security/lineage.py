@@ -82,8 +82,9 @@ def line_sha256(line: str) -> str:
 
 def iter_lines(path: Path) -> Iterator[tuple[int, str, dict[str, Any] | None]]:
     """(line number, line text, parsed object or None when not JSON) for each non-empty line."""
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+    with open(path, "rb") as f:                 # a line cut inside a multi-byte character is reported, not fatal
+        for lineno, raw in enumerate(f, 1):
+            line = raw.decode("utf-8", errors="replace")
             if not line.strip():
                 continue
             try:

@@ -89,13 +89,22 @@ def _audit_rows(path: Path) -> list[dict[str, Any]]:
     return [obj for _, _, obj in iter_lines(path) if obj is not None]
 
 
+def audit_entries(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per-text entries of an audit record: a document record (log v2) nests them in ``chunks`` (with an
+    optional ``clause``); a v1 record is one entry itself."""
+    from redaction.audit import entries
+
+    return entries(row)
+
+
 def _entity_fingerprints(row: dict[str, Any]) -> list[tuple[str, str]]:
     """(entity_type, fingerprint) pairs of one audit record, whatever nesting the redactor used."""
     out = []
-    for key in ("entities", "detections", "spans"):
-        for e in row.get(key) or []:
-            if isinstance(e, dict) and e.get("fingerprint"):
-                out.append((str(e.get("entity_type", e.get("type", "?"))), str(e["fingerprint"])))
+    for x in audit_entries(row) or [row]:
+        for key in ("entities", "detections", "spans"):
+            for e in x.get(key) or []:
+                if isinstance(e, dict) and e.get("fingerprint"):
+                    out.append((str(e.get("entity_type", e.get("type", "?"))), str(e["fingerprint"])))
     return out
 
 
@@ -119,7 +128,7 @@ def audited_doc_ids(path: Path) -> set[str]:
 
 
 def audited_chunk_ids(path: Path) -> set[str]:
-    return {str(r["chunk_id"]) for r in _audit_rows(path) if r.get("chunk_id")}
+    return {str(x["chunk_id"]) for r in _audit_rows(path) for x in audit_entries(r) or [r] if x.get("chunk_id")}
 
 
 def audit_by_hash(path: Path) -> dict[str, dict[str, Any]]:
@@ -132,7 +141,7 @@ def verify_audit_chain(path: Path) -> list[str]:
 
     res = audit.verify_chain(path)
     if isinstance(res, (list, tuple)):
-        return [str(x) for x in res]
+        return [str(x) for x in res] + audit.check_head(path)
     ok = getattr(res, "ok", res)
     if ok is True:
         return []

@@ -63,8 +63,17 @@ def child_env(spec: dict[str, Any]) -> dict[str, str]:
     return env
 
 
+def _for_console(line: str) -> bool:
+    """Ranks' lines the console shows: our loggers, warnings, errors (the rest is in the launcher log;
+    ``-v`` shows everything)."""
+    from onprem_sft.console import verbose
+
+    return verbose() or any(k in line for k in (" onprem_sft", "WARNING", "ERROR", "Error", "Traceback"))
+
+
 def run_launcher(cmd: list[str], env: dict[str, str], log_path: Path) -> None:
-    """Run the launcher, echo its output and keep it in ``log_path``; raise with the tail on failure."""
+    """Run the launcher, keep its output in ``log_path`` (echoing our lines, warnings and errors); raise with
+    the tail on failure."""
     tail: collections.deque[str] = collections.deque(maxlen=25)
     log.info("launching: %s", " ".join(cmd))
     with open(log_path, "w", encoding="utf-8") as lf:
@@ -74,7 +83,8 @@ def run_launcher(cmd: list[str], env: dict[str, str], log_path: Path) -> None:
         for line in proc.stdout:
             lf.write(line)
             tail.append(line.rstrip("\n"))
-            sys.stderr.write(line)
+            if _for_console(line):
+                sys.stderr.write(line)
         rc = proc.wait()
     if rc != 0:
         raise LaunchError(f"training ranks failed (exit code {rc}); full log: {log_path}\n" + "\n".join(tail))

@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from omegaconf import MISSING
+
+
+class Launcher(StrEnum):
+    inprocess = "inprocess"
+    deepspeed = "deepspeed"
+    torchrun = "torchrun"
+
+
+class Precision(StrEnum):
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    fp16 = "fp16"
+
+
+class LongPrompt(StrEnum):
+    error = "error"
+    skip = "skip"
 
 
 @dataclass
@@ -36,7 +55,7 @@ class DeepSpeedConfig:
 
 @dataclass
 class TrainConfig:
-    launcher: str = "inprocess"       # inprocess | deepspeed | torchrun
+    launcher: Launcher = Launcher.inprocess  # inprocess | deepspeed | torchrun
     nproc: int = 1
     hostfile: str | None = None    # multi-node (deepspeed launcher)
     max_steps: int = -1
@@ -48,7 +67,7 @@ class TrainConfig:
     max_length: int = 1024
     packing: bool = False
     gradient_checkpointing: bool = False
-    precision: str = "auto"           # auto (bf16 on GPU, fp32 on CPU) | fp32 | bf16 | fp16
+    precision: Precision = Precision.auto  # auto (bf16 on GPU, fp32 on CPU) | fp32 | bf16 | fp16
     warmup_ratio: float = 0.03
     weight_decay: float = 0.0
     logging_steps: int = 1
@@ -57,7 +76,7 @@ class TrainConfig:
     merge: bool = False
     resume: bool = True
     seed: int = 0
-    long_prompt: str = "error"        # a prompt with no room for the answer in max_length: error | skip (rejects.jsonl)
+    long_prompt: LongPrompt = LongPrompt.error  # a prompt with no room for the answer in max_length: error | skip (rejects.jsonl)
     save_total_limit: int = 2         # checkpoints kept in <stage>/checkpoints
     lr_scheduler: str = "linear"
     optim: str = "auto"               # auto = adamw_torch (CPU) / adamw_torch_fused (GPU); never DeepSpeed's JIT Adam

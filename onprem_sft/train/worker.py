@@ -49,6 +49,10 @@ def _init_deepspeed(on_gpu: bool) -> None:
     import deepspeed
     import deepspeed.ops
 
+    from onprem_sft.console import tame_existing
+
+    tame_existing()          # DeepSpeed's own stdout handler: its INFO goes to run.log, not the console
+
     if not on_gpu:
         # deepspeed.comm would JIT-compile this op (~2 min, needs g++ and Python headers) on CPU.
         deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False

@@ -222,10 +222,12 @@ def test_removed_audit_line_fails_audit_chain(run_copy):
 def test_truncated_audit_tail_fails_coverage(run_copy):
     audit = run_copy / "redact" / "audit.jsonl"
     lines = audit.read_text(encoding="utf-8").splitlines()
-    audit.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")   # the chain itself stays valid
+    # the chain itself stays valid; the last document's record and the attempt's end record are gone
+    audit.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")
     r = _check(run_copy, "audit-chain")
     assert r.status == FAIL
     assert any("cites audit record" in p and p.startswith("redact/records.jsonl:") for p in r.problems)
+    assert any("does not match the head manifest.json recorded" in p for p in r.problems), r.problems
 
 
 def test_egress_attempt_fails_egress_check(run_copy):
@@ -238,7 +240,7 @@ def test_egress_attempt_fails_egress_check(run_copy):
     r = _check(run_copy, "egress")
     assert r.status == FAIL
     assert r.problems[0].startswith("security/egress.jsonl:1: pid") and "10.255.255.1:9" in r.problems[0]
-    assert verify_main([str(run_copy), "--only", "egress"]) == 1
+    assert verify_main([str(run_copy), "--only", "egress"]) == 3          # README: 3 = verify failed
 
 
 def test_keep_raw_false_scrub_leaves_run_verifiable(run_copy):
@@ -268,3 +270,15 @@ def test_run_reusing_linked_stages_finds_the_source_key(clean_run, tmp_path):
     build_lineage(dst)
     r = _check(dst, "llm-inputs")
     assert r.status == PASS and "prompts re-scanned" in r.summary, (r.problems, r.warnings)
+
+
+def test_records_cut_inside_a_korean_character_are_named_not_crashed(run_copy):
+    """Issue 17: a records.jsonl cut inside a multi-byte character made four checks crash (UnicodeDecodeError)."""
+    p = run_copy / "redact" / "records.jsonl"
+    data = p.read_bytes()
+    cut = data.rfind("보".encode()) + 1                       # keep one byte of a 3-byte Hangul syllable
+    p.write_bytes(data[:cut])
+    results = run_checks(run_copy, VerifyOptions())
+    assert not [r.name for r in results if r.summary == "crashed"]
+    problems = [m for r in results for m in r.problems]
+    assert any(m.startswith("redact/records.jsonl") for m in problems), problems

@@ -13,7 +13,8 @@ from onprem_sft.config import ConfigError, compose, config_dir, validate
 CONF = Path(config_dir())
 GROUPS = sorted(p.name for p in CONF.iterdir() if p.is_dir())
 OPTIONS = [(g, f.stem) for g in GROUPS for f in sorted((CONF / g).glob("*.yaml"))]
-FILL = ["llm.model=/m", "model.path=/m", "corpus.path=/c"]
+MODEL = CONF.parent / "models" / "smollm2-135m-instruct"     # `make model`; paths are checked at compose
+FILL = [f"llm.model={MODEL}", f"model.path={MODEL}", f"corpus.path={CONF.parent / 'data' / 'sample'}"]
 
 
 def test_groups_cover_every_concern():

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from redaction.audit import AuditLog, fingerprint, load_or_create_key, read_log, verify_chain
+from redaction.audit import AuditLog, fingerprint, load_or_create_key, read_log, record_entities, verify_chain
 from redaction.cli import main as audit_main
 
 TEXTS = ["피보험자 홍길동(900101-1234568) 연락처 010-1234-5678",
@@ -25,6 +25,7 @@ def log_path(tmp_path, redactor):
     with AuditLog(path, key, "cfg123") as log:
         for i, t in enumerate(TEXTS):
             log.append(t, redactor.redact(t), doc_id=f"doc-{i % 2}", chunk_id=f"c-{i}")
+        log.complete()
     return path
 
 
@@ -38,13 +39,19 @@ def test_key_created_0600(tmp_path):
 def test_chain_intact_and_records_complete(log_path):
     assert verify_chain(log_path) == []
     recs = read_log(log_path)
-    assert [r["seq"] for r in recs] == [0, 1, 2]
+    assert [r["seq"] for r in recs] == [0, 1, 2, 3, 4]
     assert recs[1]["prev_hash"] == recs[0]["hash"]
-    r0 = recs[0]
-    for k in ("input_hmac", "output_sha256", "config_hash", "versions", "counts", "entities"):
+    begin, docs, end = recs[0], recs[1:4], recs[4]
+    assert begin["event"] == "begin" and end["event"] == "end" and end["n_records"] == 3
+    for k in ("config_hash", "versions", "key_id", "review_below"):     # said once per attempt
+        assert k in begin
+    r0 = docs[0]["chunks"][0]
+    for k in ("input_hmac", "output_sha256", "entities", "chunk_id"):
         assert k in r0
-    e = r0["entities"][0]
-    assert set(e) >= {"type", "start", "end", "recognizer", "score", "operator", "fingerprint"}
+    assert "counts" in docs[0]
+    e = r0["entities"][0]             # each distinct fingerprint once per document; entities point at it
+    assert set(e) >= {"type", "start", "end", "recognizer", "score", "placeholder", "fp"}
+    assert set(record_entities(docs[0])[0]) >= {"type", "start", "end", "score", "fingerprint"}
 
 
 def test_log_never_holds_raw_values(log_path):
@@ -55,7 +62,7 @@ def test_log_never_holds_raw_values(log_path):
 
 def test_fingerprint_matches_value_in_any_format(tmp_path, log_path):
     key = (tmp_path / "keys" / "hmac.key").read_bytes()
-    fps = {e["fingerprint"] for r in read_log(log_path) for e in r["entities"]}
+    fps = {e["fingerprint"] for r in read_log(log_path) for e in record_entities(r)}
     assert fingerprint("9001011234568", key) in fps            # re-scan finds the unhyphenated form
     assert fingerprint("010 1234 5678", key) in fps
     assert fingerprint("900101-1234568", b"another key....................") not in fps
@@ -91,7 +98,7 @@ def test_append_continues_chain_and_refuses_broken_log(tmp_path, log_path, redac
     key = (tmp_path / "keys" / "hmac.key").read_bytes()
     with AuditLog(log_path, key, "cfg123") as log:
         log.append("연락처 010-9999-8888", redactor.redact("연락처 010-9999-8888"))
-    assert verify_chain(log_path) == [] and read_log(log_path)[-1]["seq"] == 3
+    assert verify_chain(log_path) == [] and read_log(log_path)[-1]["seq"] == 6    # begin + record
     lines = log_path.read_text(encoding="utf-8").splitlines(keepends=True)
     _rewrite(log_path, lines[1:])
     with pytest.raises(ValueError, match="broken"):
@@ -100,10 +107,10 @@ def test_append_continues_chain_and_refuses_broken_log(tmp_path, log_path, redac
 
 def test_cli_verify(log_path, capsys):
     assert audit_main(["verify", str(log_path)]) == 0
-    assert "OK, 3 record(s)" in capsys.readouterr().out
+    assert "OK, 5 record(s)" in capsys.readouterr().out
     lines = log_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    _rewrite(log_path, [lines[0], lines[2], lines[1]])
-    assert audit_main(["verify", str(log_path)]) == 1
+    _rewrite(log_path, [lines[0], lines[2], lines[1], *lines[3:]])
+    assert audit_main(["verify", str(log_path)]) == 3          # README: 3 = verification failed
     assert "line 2:" in capsys.readouterr().err
 
 

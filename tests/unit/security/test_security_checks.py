@@ -152,7 +152,7 @@ def test_cli_exit_codes_and_table(tmp_path, capsys):
     assert "integrity" in out and "verify: PASS" in out
     (tmp_path / "security" / "egress.jsonl").write_text('{"pid": 1, "target": "10.0.0.9:80"}\n')
     out_json = tmp_path / "v.json"
-    assert verify_main(args + ["--json", str(out_json)]) == 1
+    assert verify_main(args + ["--json", str(out_json)]) == 3          # README: 3 = verify failed
     out = capsys.readouterr().out
     assert "verify: FAIL" in out and "10.0.0.9:80" in out
     assert {r["name"]: r["status"] for r in json.loads(out_json.read_text())} == {"integrity": PASS, "egress": FAIL}
