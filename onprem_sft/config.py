@@ -151,7 +151,6 @@ def _ranges(c: Any, p: list[str]) -> None:
     _check(lm.kv_cache_gb > 0, "llm.kv_cache_gb", "must be > 0", p)
     _check(0.0 < lm.gpu_memory_utilization <= 1.0, "llm.gpu_memory_utilization", "must be in (0, 1]", p)
     _check(0.0 < lm.top_p <= 1.0, "llm.top_p", "must be in (0, 1]", p)
-    _check(lm.temperature >= 0, "llm.temperature", "must be >= 0", p)
     _check(lm.max_lora_rank >= c.lora.r, "llm.max_lora_rank", f"must be >= lora.r={c.lora.r}", p)
     _check(0 <= lm.server.port <= 65535, "llm.server.port", "must be in [0, 65535] (0 = a free port)", p)
     _check(lm.server.startup_timeout_s > 0, "llm.server.startup_timeout_s", "must be > 0", p)
