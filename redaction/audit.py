@@ -105,9 +105,27 @@ def versions() -> dict[str, str]:
 
 
 def _entities(original: str, result: Any, key: bytes) -> list[dict[str, Any]]:
-    return [{"type": sp.entity_type, "start": sp.start, "end": sp.end, "recognizer": sp.recognizer,
-             "score": sp.score, "placeholder": sp.placeholder, "fingerprint": fingerprint(original[sp.start:sp.end], key)}
-            for sp in result.spans]
+    """One entry per distinct detection (same value, type, recognizer, score, placeholder) with its
+    ``spans`` [[start, end], ...]: a value repeated in a text is logged once."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for sp in result.spans:
+        fp = fingerprint(original[sp.start:sp.end], key)
+        k = (sp.entity_type, sp.recognizer, sp.score, sp.placeholder, fp)
+        if k not in out:
+            out[k] = {"type": sp.entity_type, "recognizer": sp.recognizer, "score": sp.score,
+                      "placeholder": sp.placeholder, "fingerprint": fp, "spans": []}
+        out[k]["spans"].append([sp.start, sp.end])
+    return list(out.values())
+
+
+def _expand(e: dict[str, Any], fps: list[str]) -> list[dict[str, Any]]:
+    """A logged detection back to one dict per occurrence (start, end, fingerprint), whatever the version."""
+    base = {k: v for k, v in e.items() if k not in ("spans", "fp")}
+    if isinstance(e.get("fp"), int) and e["fp"] < len(fps):
+        base["fingerprint"] = fps[e["fp"]]
+    if "spans" not in e:
+        return [base]
+    return [dict(base, start=a, end=b) for a, b in e["spans"]]
 
 
 def _torn(path: Path) -> bool:
@@ -204,7 +222,7 @@ class AuditLog:
             elif c is not None:
                 seen.add(c["input_hmac"])
             for ent in e["entities"] + (c["entities"] if c else []):
-                counts[ent["type"]] = counts.get(ent["type"], 0) + 1
+                counts[ent["type"]] = counts.get(ent["type"], 0) + len(ent["spans"])
                 fp = ent.pop("fingerprint")
                 ent["fp"] = index.setdefault(fp, len(fps))
                 if ent["fp"] == len(fps):
@@ -245,10 +263,8 @@ def entries(rec: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(rec.get("chunks"), list):
         fps = rec.get("fingerprints") or []
 
-        def full(x: dict[str, Any]) -> dict[str, Any]:       # entities with their fingerprint restored
-            ents = [dict(e, fingerprint=fps[e["fp"]]) if isinstance(e.get("fp"), int) and e["fp"] < len(fps)
-                    else e for e in x.get("entities") or []]
-            return dict(x, entities=ents)
+        def full(x: dict[str, Any]) -> dict[str, Any]:       # one entity per occurrence, fingerprint restored
+            return dict(x, entities=[d for e in x.get("entities") or [] for d in _expand(e, fps)])
 
         out = []
         for c in rec["chunks"]:

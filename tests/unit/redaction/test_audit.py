@@ -50,7 +50,7 @@ def test_chain_intact_and_records_complete(log_path):
         assert k in r0
     assert "counts" in docs[0]
     e = r0["entities"][0]             # each distinct fingerprint once per document; entities point at it
-    assert set(e) >= {"type", "start", "end", "recognizer", "score", "placeholder", "fp"}
+    assert set(e) >= {"type", "spans", "recognizer", "score", "placeholder", "fp"}
     assert set(record_entities(docs[0])[0]) >= {"type", "start", "end", "score", "fingerprint"}
 
 

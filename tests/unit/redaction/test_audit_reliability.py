@@ -89,3 +89,19 @@ def test_verify_rejects_a_recomputed_chain(tmp_path, redactor, capsys):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
     assert verify_chain(path) == []                       # the chain alone cannot tell
     assert audit_main(["verify", str(path)]) == 3
+
+
+def test_log_volume_is_a_fraction_of_the_input(tmp_path, redactor):
+    """Issue 17: the log grew ~10x faster than the input (a 49 MiB file -> 486 MB of audit at half-way)."""
+    key = load_or_create_key(tmp_path / "k")
+    path = tmp_path / "audit.jsonl"
+    para = ("Section {i} (Premiums). The policyholder pays the premium monthly by bank transfer; the insurer "
+            "may change the rate after notice. Contact Margaret Thompson at 212-555-0148 for questions. ") * 3
+    chunks = [para.format(i=i) for i in range(40)]          # overlapping chunks of one document, as ingest makes
+    with AuditLog(path, key, "cfg") as log:
+        entries = [log.chunk_entry(f"c-{i}", t, redactor.redact(t), clause=f"Section {i // 10}",
+                                   clause_result=redactor.redact(f"Section {i // 10}")) for i, t in enumerate(chunks)]
+        log.append_document("doc-0", entries, "en")
+        log.complete()
+    ratio = path.stat().st_size / sum(len(t.encode()) for t in chunks)
+    assert ratio <= 1.0, ratio
