@@ -1,4 +1,5 @@
-"""The `curate` stage: standardise -> domain filter -> LLM judge -> dedup, every drop with its reason.
+"""The `curate` stage: standardise -> gates -> domain filter -> round trip -> LLM judge -> dedup, every
+drop with its reason.
 
 Dedup runs last so that, within a cluster of duplicate questions, the best-judged pair is the one kept
 (and a pair the judge failed cannot knock out a good duplicate). Outputs in ``curate/``:
@@ -22,6 +23,7 @@ from tqdm import tqdm
 from onprem_sft.artifacts import write_jsonl
 from onprem_sft.config import to_container
 from onprem_sft.curate import domain as dom
+from onprem_sft.curate import gates as gt
 from onprem_sft.curate import judge as jg
 from onprem_sft.curate.agreement import finite_or_none, spearman
 from onprem_sft.curate.dedup import dedup
@@ -92,6 +94,22 @@ def _standardise(pairs: Sequence[QAPair], c: Any, refusal: str, out: Outcome, pr
         else:
             kept.append(q)
     out.step_done("standardise", True, len(pairs))
+    return kept
+
+
+def _gates(pairs: list[QAPair], cfg: DictConfig, refusal: str, out: Outcome) -> list[QAPair]:
+    rules = gt.GateRules.from_config(cfg.curate, answer_style=str(cfg.generate.answer_style), refusal=refusal)
+    if not rules.enabled or not pairs:
+        out.step_done("gates", rules.enabled, len(pairs))
+        return pairs
+    kept = []
+    for p in pairs:
+        failed = gt.check_pair(p, rules)
+        if failed:
+            out.reject(p, "gates", failed[0], **({"also": failed[1:]} if failed[1:] else {}))
+        else:
+            kept.append(p)
+    out.step_done("gates", True, len(pairs), answer_style=rules.answer_style)
     return kept
 
 
@@ -237,6 +255,7 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     seed = int(cfg.run.seed)
     out = Outcome(kept=[])
     cur = _standardise(pairs, c, refusal, out, progress)
+    cur = _gates(cur, cfg, refusal, out)
     corpus = dom.corpus_texts(pairs)      # every context generate saw, also of pairs dropped above
     cur = _domain(cur, corpus, c, prompts, refusal, llm, seed, out)
     cur = _judge(cur, c, prompts, refusal, llm, seed, out)
