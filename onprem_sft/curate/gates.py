@@ -49,10 +49,7 @@ _NUMERIC_Q_EN = re.compile(
 _NUMERIC_Q_KO = re.compile(r"(몇|얼마|언제|기간|금액|비율|날짜|일자|연령|나이|한도|최대|최소|이내|번호|조|항|호|"
                            r"년|개월|일|시간|퍼센트|%|원)")
 _STOP_EN = frozenset(
-    "a an the of to in on at by for from with and or but is are was were be been being it its this that "
-    "these those as if then than so such which who whom whose what when where why how do does did has "
-    "have had will would shall should can could may might must not no any all each every there their "
-    "they them he she his her we our you your i me my".split())
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my"])
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,7 @@ def has_loop(tokens: Sequence[str], n: int, repeats: int) -> bool:
     """A token run repeated back to back ``repeats`` times (any length 1..n+2), or one n-gram ``repeats``
     times anywhere in the text."""
     for size in range(1, n + 3):
-        for i in range(0, len(tokens) - size * repeats + 1):
+        for i in range(len(tokens) - size * repeats + 1):
             block = tokens[i:i + size]
             if all(tokens[i + k * size:i + (k + 1) * size] == block for k in range(1, repeats)):
                 return True

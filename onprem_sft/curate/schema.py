@@ -7,7 +7,6 @@ that, within a duplicate cluster, the best-judged pair is the one kept).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 # Leading/trailing chatter small instruct models put around an answer or question. Regexes, matched
 # case-insensitively against the start of the text and removed (repeatedly, so "Answer: Sure, ..." goes).
@@ -26,7 +25,7 @@ class QualifyConfig:
     """The judge must agree with human labels before its verdicts drop pairs (onprem_sft/curate/qualify.py)."""
 
     enabled: bool = True
-    file: Optional[str] = None        # human-labelled CSV (eye-check format); None = bundled set
+    file: str | None = None        # human-labelled CSV (eye-check format); None = bundled set
     min_kappa: float = 0.4            # Cohen's kappa judge-pass vs human-pass needed to gate; else advisory
     min_items: int = 20               # fewer labelled items of the corpus language -> error (too few to tell)
     same_lang: bool = True            # only items whose lang is the prompts' language

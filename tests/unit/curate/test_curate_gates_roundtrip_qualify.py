@@ -1,0 +1,141 @@
+"""Curate stage with the issue-14 steps on: gates, round trip and judge qualification (recorded engine)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from curate_testkit import C1, C2, REF, make_ctx, qa, v
+
+from onprem_sft.artifacts import iter_jsonl, read_records
+from onprem_sft.curate import qualify as qf
+from onprem_sft.curate import stage as curate_stage
+from onprem_sft.records import QAPair, stable_id
+
+GOOD = v(groundedness=5, relevance=5, correctness=5)
+BAD = v(groundedness=1, relevance=2, correctness=1)
+
+
+def found(answer: str) -> str:
+    return json.dumps({"found": True, "answer": answer})
+
+
+NOT_FOUND = json.dumps({"found": False, "answer": ""})
+
+
+def test_gates_drop_junk_with_their_own_reason_and_count(tmp_path, recorded_engine) -> None:
+    pairs = [
+        qa(1, "Who receives the hospitalisation benefit?", "The beneficiary.", context=C1),
+        qa(2, "Who receives the benefit?},{?", "The beneficiary.", context=C1),
+        qa(3, "Which documents must be submitted for a refund?", "True.", context=C2),
+        qa(4, "Within how many days may the contract be cancelled?", "Within 90 days of a court order.",
+           context=C2),
+    ]
+    ctx = make_ctx(tmp_path, pairs, ["curate.gates.enabled=true", "curate.domain.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: recorded_engine({("judge", "qa-1"): GOOD}))
+    rej = {r["id"]: r["reason"] for r in iter_jsonl(ctx.out.path / "rejects.jsonl")}
+    assert rej == {"qa-2": "gates:q_debris", "qa-3": "gates:a_yes_no", "qa-4": "gates:a_not_in_context"}
+    assert res.counts["dropped_gates"] == 3
+    assert res.counts["gate_q_debris"] == 1 and res.counts["gate_a_not_in_context"] == 1
+    assert [p.id for p in read_records(ctx.out.path / "records.jsonl", QAPair)] == ["qa-1"]
+
+
+def test_round_trip_keeps_agreeing_pairs_and_checks_distractors(tmp_path, recorded_engine) -> None:
+    def span_pair(i, q, a, **kw):
+        p = qa(i, q, a, **kw)
+        return QAPair(**{**p.__dict__, "request_ids": [f"gs-{i}"]})     # answer-first: label is a span
+
+    pairs = [
+        span_pair(1, "Who receives the hospitalisation benefit?", "The beneficiary", context=C1),
+        span_pair(2, "Who pays the hospitalisation benefit?", "the beneficiary", context=C1),
+        span_pair(3, "When is the benefit paid to the beneficiary?", "within the insurance period", context=C1),
+        qa(4, "What is the grace period for an unpaid premium?", REF, context=C2, answerable=False),
+        qa(5, "How long is the waiting period for a claim?", REF, context=C2, answerable=False),
+        QAPair(**{**qa(6, "Who refunds the premium paid?", "The insurer refunds the premium paid", context=C2)
+                  .__dict__, "request_ids": ["gq-x", "ga-6"]}),                  # question-first label
+    ]
+    responses = {
+        ("roundtrip", "qa-1"): found("the beneficiary"),
+        ("roundtrip", "qa-2"): found("The insurer"),
+        ("roundtrip", "qa-3"): NOT_FOUND,
+        ("roundtrip", "qa-4"): NOT_FOUND,
+        ("roundtrip", "qa-5"): found("30 days"),
+        **{("judge", f"qa-{i}"): GOOD for i in (1, 6)},
+        ("judge", "qa-4"): v(relevance=5, refusal=5),
+    }
+    engine = recorded_engine(responses)
+    ctx = make_ctx(tmp_path, pairs, ["curate.roundtrip.enabled=true", "curate.domain.enabled=false",
+                                     "curate.dedup.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: engine)
+    rej = {r["id"]: r for r in iter_jsonl(ctx.out.path / "rejects.jsonl")}
+    assert {k: r["reason"] for k, r in rej.items()} == {
+        "qa-2": "roundtrip:label_disagrees", "qa-3": "roundtrip:model_refused",
+        "qa-5": "roundtrip:distractor_answered"}
+    assert rej["qa-2"]["f1"] == 0.0
+    assert not any(r.purpose == "roundtrip" and r.sources[0].id == "qa-6" for r in engine.seen)  # by construction
+    step = next(f for f in res.extra["filters"] if f["step"] == "roundtrip")
+    assert step["asked"] == 5 and step["agreed"] == 2 and step["by_construction"] == 1
+    assert res.counts["dropped_roundtrip"] == 3
+
+
+def _qual_csv(path, labels):
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["pair_id", "lang", "answerable", "question", "context", "answer", "human_label", "human_score"])
+        for i, lab in enumerate(labels):
+            w.writerow([f"p{i}", "en", "true", f"Who receives benefit number {i}?", C1, "The beneficiary.",
+                        "pass" if lab else "fail", 5 if lab else 1])
+
+
+def _qual_responses(path, labels, judge_agrees: bool):
+    return {("judge", stable_id("qual", path.name, f"p{i}")): (GOOD if (lab or not judge_agrees) else BAD)
+            for i, lab in enumerate(labels)}
+
+
+def test_unqualified_judge_becomes_advisory_and_keeps_pairs(tmp_path, recorded_engine) -> None:
+    labels = [i % 2 == 0 for i in range(24)]
+    qpath = tmp_path / "qual.csv"
+    _qual_csv(qpath, labels)
+    pairs = [qa(1, "Who receives the hospitalisation benefit?", "The beneficiary.", context=C1)]
+    responses = {**_qual_responses(qpath, labels, judge_agrees=False), ("judge", "qa-1"): BAD}
+    ctx = make_ctx(tmp_path / "run", pairs, ["curate.judge.qualify.enabled=true", f"curate.judge.qualify.file={qpath}",
+                                             "curate.domain.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    assert res.counts["judge_advisory"] == 1 and res.counts["kept"] == 1        # judge said fail, pair kept
+    q = json.loads((ctx.out.path / qf.RESULT_FILE).read_text())
+    assert q["mode"] == "advisory" and q["n"] == 24 and q["cohen_kappa"] == 0.0 and q["accuracy"] == 0.5
+    step = next(f for f in res.extra["filters"] if f["step"] == "judge")
+    assert step["mode"] == "advisory" and step["advisory_would_drop"] == 1
+    assert (ctx.out.path / "qualify" / "llm_calls.jsonl").exists()
+    assert all(c["purpose"] != "judge" or c["source_ids"] == ["qa-1"]          # run's log: run records only
+               for c in iter_jsonl(ctx.out.path / "llm_calls.jsonl"))
+
+
+def test_qualified_judge_gates(tmp_path, recorded_engine) -> None:
+    labels = [i % 3 != 0 for i in range(24)]
+    qpath = tmp_path / "qual.csv"
+    _qual_csv(qpath, labels)
+    pairs = [qa(1, "Who receives the hospitalisation benefit?", "The beneficiary.", context=C1)]
+    responses = {**_qual_responses(qpath, labels, judge_agrees=True), ("judge", "qa-1"): BAD}
+    ctx = make_ctx(tmp_path / "run", pairs, ["curate.judge.qualify.enabled=true", f"curate.judge.qualify.file={qpath}",
+                                             "curate.domain.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    assert res.counts["judge_advisory"] == 0 and res.counts["kept"] == 0
+    assert res.extra["judge_qualification"]["cohen_kappa"] == 1.0
+
+
+def test_too_few_labelled_items_fail_before_any_model(tmp_path) -> None:
+    qpath = tmp_path / "qual.csv"
+    _qual_csv(qpath, [True, False, True])
+    ctx = make_ctx(tmp_path / "run", [qa(1, "Who receives the benefit?", "The beneficiary.", context=C1)],
+                   ["curate.judge.qualify.enabled=true", f"curate.judge.qualify.file={qpath}"])
+
+    def no_engine():
+        raise AssertionError("engine must not be built")
+
+    try:
+        curate_stage.run(ctx, engine_factory=no_engine)
+    except qf.QualifyError as e:
+        assert "min_items" in str(e)
+    else:
+        raise AssertionError("expected QualifyError")
