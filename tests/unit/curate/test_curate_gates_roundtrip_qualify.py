@@ -139,3 +139,26 @@ def test_too_few_labelled_items_fail_before_any_model(tmp_path) -> None:
         assert "min_items" in str(e)
     else:
         raise AssertionError("expected QualifyError")
+
+
+def test_qualify_reads_an_eyecheck_export_and_cli_errors_are_one_line(curated_run, tmp_path, capsys) -> None:
+    from onprem_sft.curate import qualify_cli
+    from onprem_sft.curate.eyecheck import _read_csv, export_csv
+
+    out = tmp_path / "sample.csv"
+    export_csv(curated_run, out, n=10)
+    header, rows, _ = _read_csv(out)
+    for i, r in enumerate(rows):
+        r["human_label"], r["human_score"] = ("pass", "4") if i % 2 else ("fail", "2")
+    with open(out, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+    items = qf.load_items(out, refusal=REF, lang="en")
+    assert len(items) == len(rows) and sum(it.human_pass for it in items) == len(rows) // 2
+    assert any(not it.pair.answerable for it in items)               # the refusal row came back as such
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question,answer\nWho?,Me.\n", encoding="utf-8")
+    assert qualify_cli.main(["qualify", str(bad), "llm.model=/m"]) == 2
+    err = capsys.readouterr().err
+    assert "human_label" in err and err.count("\n") == 1
