@@ -33,14 +33,20 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 # Markup, JSON and prompt-template debris (placeholders <TYPE_N> are not markup).
 _DEBRIS = re.compile(
     r"[{}\[\]\\`|]|</?[a-z][a-z0-9]*\s*/?>|&[a-z]+;|\"\s*:\s*|\b(question|answer|context|q|a)\s*:"
-    r"|(질문|답변|내용|문맥)\s*:|\b(the answer is|answer is)\b|^\W*(user|assistant|system)\b|\*\*|##",
+    r"|(질문|답변|내용|문맥)\s*:|^\W*(user|assistant|system)\b|\*\*|##",
     re.IGNORECASE)
 _YN_EN = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|has|"
                     r"have|had|isn't|aren't|doesn't|don't|didn't|can't|won't)\b", re.IGNORECASE)
 _WH_EN = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-_WH_KO = re.compile(r"(무엇|무슨|어떤|어떻게|어느|언제|어디|누구|누가|얼마|몇|왜|어떠한)")
-_YES_NO = re.compile(r"^(yes|no|true|false|correct|incorrect|right|wrong|네|예|아니요|아니오|아니|아닙니다|"
-                     r"맞습니다|그렇습니다|틀립니다|참|거짓)\b[\s.,!]*", re.IGNORECASE)
+_WH_KO = re.compile(r"(무엇|무슨|어떤|어떻게|어느|언제|어디|누구|누가|얼마|몇|며칠|뭐|뭘|왜|어떠한)")
+# A question that states its answer ("The answer is ...", "정답은 ...").
+_STATES_ANSWER = re.compile(r"\b(the )?(correct )?answer is\b|정답은|답은\s|답변은\s", re.IGNORECASE)
+# Two asks joined in one sentence: "What is X, and how often is Y?" / "얼마이고, ... 얼마마다 ...?"
+_TWO_ASKS_EN = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b[^?]*?[,;]?\s+(and|or)\s+"
+                          r"(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YES_NO = re.compile(r"^(yes|no|true|false|correct|incorrect|right|wrong|아니요|아니오|아닙니다|아니|네|예|"
+                     r"맞습니다|그렇습니다|틀립니다|참|거짓)\s*([.,!]|$)", re.IGNORECASE)
 _NUMERIC_Q_EN = re.compile(
     r"\b(how (many|much|long|old|often|soon)|when|what (year|date|day|time|age|percentage|percent|rate|"
     r"number|amount|sum|limit|period|fee|price|cost)|which (article|section|clause|year|day|date|month|"
@@ -48,8 +54,13 @@ _NUMERIC_Q_EN = re.compile(
     r"maximum|minimum|at least|at most|up to|within)\b", re.IGNORECASE)
 _NUMERIC_Q_KO = re.compile(r"(몇|얼마|언제|기간|금액|비율|날짜|일자|연령|나이|한도|최대|최소|이내|번호|조|항|호|"
                            r"년|개월|일|시간|퍼센트|%|원)")
-_STOP_EN = frozenset(
-    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my"])
+_STOP_EN = frozenset([
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
+    "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
+    "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where",
+    "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can",
+    "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their",
+    "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "about"])
 
 
 @dataclass(frozen=True)
@@ -194,16 +205,55 @@ def copy_share(question: str, context: str) -> float:
 
 
 def is_yes_no_question(question: str, lang: str) -> bool:
+    """No wh-word anywhere (also "If ..., is the benefit paid?"), or an English auxiliary first."""
     q = question.strip()
     if is_korean(lang) or _HANGUL.search(q):
         return not _WH_KO.search(q)
-    return bool(_YN_EN.match(q)) and not _WH_EN.match(q)
+    return bool(_YN_EN.match(q)) or not _WH_EN.search(q)
 
 
 def is_yes_no_answer(answer: str) -> bool:
-    a = answer.strip()
-    m = _YES_NO.match(a)
-    return bool(m) and (m.end() == len(a) or len(words(a[m.end():])) <= 3 or a[m.end() - 1:m.end()] in ",.")
+    """"Yes." / "No, the ..." / "아니요." -- a yes/no word standing alone ("No cost" is not one)."""
+    return bool(_YES_NO.match(answer.strip()))
+
+
+def two_asks(question: str) -> bool:
+    if _HANGUL.search(question):
+        hits = list(_WH_KO.finditer(question))
+        return len(hits) >= 2 and re.search(r"(고|며|거나)\s*,", question[hits[0].end():hits[-1].start()]) is not None
+    return _TWO_ASKS_EN.search(question) is not None
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def states_answer(question: str, answer: str, lang: str, min_chars: int) -> bool:
+    """The question already holds its answer: the answer text, every number of the answer, or every
+    content word of an answer of 3+ words occurs in it, or it says "the answer is"."""
+    if _STATES_ANSWER.search(question):
+        return True
+    sa, sq = squash(answer), squash(question)
+    if len(sa) >= min_chars and sa in sq:
+        return True
+    nums = numbers(answer)
+    if nums and nums <= numbers(question):
+        return True
+    cw = content_words(answer, lang)
+    if len(cw) >= 3:
+        qw = set(content_words(question, lang))
+        return all(w in qw for w in cw)
+    return False
+
+
+def word_in(w: str, ctx_words: set[str], ctx_squashed: str) -> bool:
+    """A content word found in the context, allowing an English inflection ("waived" ~ "waives")."""
+    if w in ctx_words or squash(w) in ctx_squashed:
+        return True
+    if w.isascii() and len(w) >= 5:
+        stem = w[:max(4, len(w) - 2)]
+        return any(c.startswith(stem) for c in ctx_words)
+    return False
 
 
 def is_bare_number(answer: str) -> bool:
@@ -231,7 +281,7 @@ def question_gates(p: QAPair, r: GateRules) -> list[str]:
     if _DEBRIS.search(q):
         failed.append("q_debris")
     body = q.rstrip().rstrip("\"')]")
-    if q.count("?") != 1 or not body.endswith("?"):
+    if q.count("?") != 1 or not body.endswith("?") or two_asks(q):
         failed.append("q_not_one_question")
     if placeholder_heavy(q, r.max_placeholder_share):
         failed.append("q_placeholders")
@@ -241,12 +291,12 @@ def question_gates(p: QAPair, r: GateRules) -> list[str]:
         failed.append("q_length")
     if has_loop(words(q), r.loop_ngram, r.loop_repeats) or char_loop(q, r.loop_repeats + 1):
         failed.append("q_loop")
-    if len(squash(q)) >= 12 and copy_share(q, p.context) >= r.copy_threshold:
+    if len(squash(q)) >= 12 and (copy_share(q, p.context) >= r.copy_threshold
+                                 or (len(words(q)) >= 4 and squash(q) in squash(p.context))):
         failed.append("q_copies_context")
-    if p.answerable and p.answer != r.refusal and not is_yes_no_answer(p.answer):
-        a = squash(p.answer)
-        if len(a) >= r.min_answer_in_question_chars and a in squash(q):
-            failed.append("q_contains_answer")
+    if p.answerable and p.answer != r.refusal and not is_yes_no_answer(p.answer) and \
+            states_answer(q, p.answer, lang, r.min_answer_in_question_chars):
+        failed.append("q_contains_answer")
     share = script_share(q, lang)
     if lang and share is not None and share < r.lang_min_share:
         failed.append("q_lang")
@@ -285,10 +335,10 @@ def answer_gates(p: QAPair, r: GateRules) -> list[str]:
                 failed.append("a_not_in_context")
         elif r.answer_style == "short":
             cw = content_words(a, lang)
-            ctx = " ".join(words(p.context))
+            ctx_words = set(words(p.context))
             ctx_sq = squash(p.context)
             if cw:
-                found = sum(1 for w in cw if w in ctx or squash(w) in ctx_sq)
+                found = sum(1 for w in cw if word_in(w, ctx_words, ctx_sq))
                 if found / len(cw) < r.short_min_context_share:
                     failed.append("a_not_from_context")
     share = script_share(a, lang)

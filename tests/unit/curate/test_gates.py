@@ -106,3 +106,20 @@ def test_gate_thresholds_validated_at_compose_time() -> None:
         with pytest.raises(ConfigError) as e:
             validate(compose(["llm.model=/m", "model.path=/m", "corpus.path=/c", bad]))
         assert bad.split("=")[0].rsplit(".", 1)[0] in str(e.value)
+
+
+@pytest.mark.parametrize(("gate", "q", "a"), [
+    ("q_not_one_question", "What is the refund period, and how is the premium refunded?", "Within 3 business days."),
+    ("q_contains_answer", "How many days is the 15-day cancellation period?", "Within 15 days."),
+    ("q_contains_answer", "The answer is 15 days. When may the policyholder cancel the contract?", "Within 15 days."),
+])
+def test_two_asks_and_stated_answers(gate, q, a) -> None:
+    assert gate in gt.check_pair(pair(q, a), rules())
+
+
+def test_yes_no_words_only_count_standing_alone() -> None:
+    assert gt.is_yes_no_answer("No.") and gt.is_yes_no_answer("Yes, within 15 days.")
+    assert not gt.is_yes_no_answer("No cost.") and not gt.is_yes_no_answer("Notice in writing.")
+    assert gt.is_yes_no_question("If the contract is cancelled after 10 days, is the premium refunded?", "en")
+    # an inflected word of the context counts for a short answer ("refunded" ~ "refunds")
+    assert gt.check_pair(pair("What happens to the premium paid?", "It is refunded."), rules("short")) == []
