@@ -31,7 +31,8 @@ EN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         rf"|\bthe \d{{1,2}}(?:st|nd|rd|th) (?:day )?of each month\b")),
     ("period", re.compile(rf"\b{_EN_PREFIX}(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
                           rf"thirty) {_EN_UNIT}\b", re.IGNORECASE)),
-    ("defined_term", re.compile(r"\"([A-Z][^\"]{2,50})\"")),
+    # a definition ("Policyholder" means the person who ...): the meaning is the answer, not the term
+    ("defined_term", re.compile(r"\"[A-Z][^\"]{2,50}\" (?:means|refers to|is) ([^.;]{8,160})")),
     ("list", re.compile(r"\b(?:submits|submit|include|includes|including|following|are|is):? "
                         r"((?:(?:a|an|the) )?[a-z][\w' -]{2,60}?(?:, (?:(?:a|an|the) )?[a-z][\w' -]{2,60}?)+,? and "
                         r"(?:(?:a|an|the) )?[a-z][\w' -]{2,60}?)(?=[.;]|$)", re.MULTILINE)),
@@ -44,6 +45,10 @@ KO_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("period", re.compile(rf"(?:{_NUM}) ?(?:영업일|개월|년|일|시간|주|세|회)(?: ?(?:이내|이상|이하|미만|초과|까지|전|후))?")),
     ("defined_term", re.compile(r"[\"“'‘「]([^\"”'’」]{2,30})[\"”'’」]")),
 )
+_SENTENCE_START = frozenset([
+    "the", "a", "an", "if", "with", "when", "where", "for", "in", "on", "at", "by", "to", "from", "this", "that",
+    "these", "those", "each", "any", "all", "no", "not", "under", "after", "before", "during", "unless", "upon",
+    "while"])
 KIND_QTYPE = {"list": "procedural"}           # everything else is a factual question
 KIND_ORDER = ("amount", "period", "date", "list", "defined_term", "named_item", "noun_phrase")
 
@@ -63,8 +68,8 @@ def _usable(text: str, clause: str, before: str = "", kind: str = "") -> bool:
     t = text.strip(" ,.;:")
     if len(t) < 2 or _PLACEHOLDER.search(t):
         return False
-    if kind == "named_item" and (before.endswith("(") or t.startswith(("The ", "A ", "An "))):
-        return False                     # an article title "(Interest Rate)" or "The Lender"
+    if kind == "named_item" and (before.endswith("(") or t.split()[0].casefold() in _SENTENCE_START):
+        return False                     # an article title "(Interest Rate)", "The Lender", "If the Company"
     return not (clause and t == clause.strip())
 
 
