@@ -23,7 +23,7 @@ from onprem_sft.records import QAPair
 # Gate codes in check order: the first failing one is the reject reason, all failing ones are kept.
 QUESTION_GATES = ("q_debris", "q_not_one_question", "q_placeholders", "q_length", "q_loop",
                   "q_copies_context", "q_contains_answer", "q_lang")
-ANSWER_GATES = ("a_refusal_label", "a_loop", "a_repeats_question", "a_yes_no", "a_bare_number",
+ANSWER_GATES = ("a_refusal_label", "a_loop", "a_repeats_question", "a_yes_no", "a_bare_number", "a_type_mismatch",
                 "a_not_in_context", "a_not_from_context", "a_lang")
 GATES = QUESTION_GATES + ANSWER_GATES
 
@@ -54,6 +54,26 @@ _NUMERIC_Q_EN = re.compile(
     r"maximum|minimum|at least|at most|up to|within)\b", re.IGNORECASE)
 _NUMERIC_Q_KO = re.compile(r"(몇|얼마|언제|기간|금액|비율|날짜|일자|연령|나이|한도|최대|최소|이내|번호|조|항|호|"
                            r"년|개월|일|시간|퍼센트|%|원)")
+# Expected answer type (wh-typing): "how much/many" and "what amount/rate/percentage" need a number; who /
+# which documents / how can ... / why need more than a bare figure, period or date.
+_NEEDS_NUMBER = re.compile(r"\bhow (much|many)\b|\bwhat (is the )?(amount|rate|percentage|percent|fee|sum|number)\b"
+                           r"|\bwhat percentage\b|얼마|몇", re.IGNORECASE)
+_NEEDS_ENTITY = re.compile(r"^\s*(who|whom|whose|why)\b|\b(which|what) (documents?|papers?|forms?|person|party|"
+                           r"persons|parties|law|court|steps?|procedure)\b|^\s*how (can|do|does|should|must|is|are|may|"
+                           r"will|to)\b|누구|누가|무슨 서류|어떤 서류|어떻게|왜", re.IGNORECASE)
+_NUMBER_WORDS = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                           r"thirty|forty|fifty|sixty|hundred|thousand|million|half|double|twice|all|none|no|full|"
+                           r"entire|whole)\b|전액|전부|없|한 |두 |세 |네 |다섯|여섯|일곱|여덟|아홉|열 |절반", re.IGNORECASE)
+_FIGURE_ONLY = re.compile(
+    r"^(within|up to|at least|at most|no later than|more than|less than|for|after|before|every|about|approximately"
+    r")?\s*(\$|usd ?|€|£)?[\d.,]+(\s?(%|percent|won|dollars|원|만원|%|일|개월|년|영업일|시간|세|회))?"
+    r"(\s?(business |calendar |working )?(days?|weeks?|months?|years?|hours?|minutes?))?"
+    r"(\s?(per|a) (day|year|month|claim))?\s*(이내|이상|이하|까지)?\.?$"
+    r"|^(within|up to|at least|at most|no later than|more than|less than|for|after|every|about)?\s*(one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|thirty)\s+(business |calendar |working )?(days?|weeks?|months?|years?)\.?$"
+    r"|^(january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}, \d{4}\.?$",
+    re.IGNORECASE)
+
 _STOP_EN = frozenset([
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
     "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
@@ -224,6 +244,14 @@ def two_asks(question: str) -> bool:
     return _TWO_ASKS_EN.search(question) is not None
 
 
+def type_mismatch(question: str, answer: str) -> bool:
+    """The answer is not the kind of thing the question asks for: "How much ...?" without any figure, or
+    "Which documents ...?" / "Who ...?" / "How can ...?" answered by a bare figure, period or date."""
+    if _NEEDS_NUMBER.search(question) and not _NUMBER_WORDS.search(answer):
+        return True
+    return bool(_NEEDS_ENTITY.search(question)) and bool(_FIGURE_ONLY.match(answer.strip()))
+
+
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
@@ -329,6 +357,8 @@ def answer_gates(p: QAPair, r: GateRules) -> list[str]:
         numeric = _NUMERIC_Q_KO if (is_korean(lang) or _HANGUL.search(q)) else _NUMERIC_Q_EN
         if not numeric.search(q):
             failed.append("a_bare_number")
+    if not yn_answer and type_mismatch(q, a):
+        failed.append("a_type_mismatch")
     if not (yn_answer and yn_question):        # a yes/no label to a yes/no question needs no span
         if r.answer_style == "extractive":
             if coverage(sa, squash(p.context)) < r.extractive_min_coverage:

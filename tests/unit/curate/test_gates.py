@@ -123,3 +123,15 @@ def test_yes_no_words_only_count_standing_alone() -> None:
     assert gt.is_yes_no_question("If the contract is cancelled after 10 days, is the premium refunded?", "en")
     # an inflected word of the context counts for a short answer ("refunded" ~ "refunds")
     assert gt.check_pair(pair("What happens to the premium paid?", "It is refunded."), rules("short")) == []
+
+
+@pytest.mark.parametrize(("q", "a", "bad"), [
+    ("Which documents must the beneficiary submit to claim a benefit?", "Within 3 business days.", True),
+    ("Who may cancel the contract within 15 days?", "More than one month.", True),
+    ("How much premium does the insurer refund?", "The premium paid.", True),
+    ("How much premium does the insurer refund?", "All of the premium paid.", False),
+    ("Within how many days may the policyholder cancel the contract?", "Within 15 days.", False),
+    ("Who refunds the premium paid?", "The insurer.", False),
+])
+def test_answer_type_matches_the_question(q, a, bad) -> None:
+    assert gt.type_mismatch(q, a) is bad
