@@ -137,13 +137,16 @@ def candidate_spans(text: str, lang: str, *, clause: str = "", limit: int = 0) -
 
 def pick_spans(spans: list[Span], n: int) -> list[Span]:
     """``n`` spans spread over kinds (round robin in rank order), so a chunk full of numbers still gets
-    a question about a term or a list when it has one."""
-    by_kind: dict[str, list[Span]] = {}
-    for s in spans:
-        by_kind.setdefault(s.kind, []).append(s)
+    a question about a definition or a list when it has one. Named items and noun phrases (vaguer answers)
+    only fill what the figures, dates, lists and definitions leave."""
     out: list[Span] = []
-    while len(out) < n and any(by_kind.values()):
-        for k in KIND_ORDER:
-            if by_kind.get(k) and len(out) < n:
-                out.append(by_kind[k].pop(0))
+    for kinds in (KIND_ORDER[:5], KIND_ORDER[5:]):
+        by_kind: dict[str, list[Span]] = {}
+        for s in spans:
+            if s.kind in kinds:
+                by_kind.setdefault(s.kind, []).append(s)
+        while len(out) < n and any(by_kind.values()):
+            for k in kinds:
+                if by_kind.get(k) and len(out) < n:
+                    out.append(by_kind[k].pop(0))
     return out

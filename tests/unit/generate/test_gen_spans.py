@@ -28,7 +28,8 @@ def test_korean_units_and_noun_phrases_and_spread_over_kinds() -> None:
     texts = {s.text for s in spans}
     assert "1일당 30,000원" in texts and "120일 이내" in texts
     assert "입원급여금" in texts                              # Kiwi noun phrase
-    picked = pick_spans(spans, 3)
-    assert [s.kind for s in picked] == ["amount", "period", "noun_phrase"]
+    # figures first, round robin over kinds; noun phrases only fill what is left
+    assert [s.kind for s in pick_spans(spans, 3)] == ["amount", "period", "period"]
+    assert [s.kind for s in pick_spans(spans, 4)][-1] == "noun_phrase"
     for s in spans:
         assert s.text in KO
