@@ -381,6 +381,9 @@ def run(ctx: StageContext, engine_factory: Callable[[], LLMEngine] | None = None
     if llm.calls is None:                       # no LLM this time: no stale log from an earlier run
         for name in (CALLS, CACHE):
             (ctx.out.path / name).unlink(missing_ok=True)
+    if llm.qual_calls is None:                  # no qualification this time: no stale log either
+        for name in (CALLS, CACHE):
+            (ctx.out.path / qf.CALLS_DIR / name).unlink(missing_ok=True)
     ctx.out.write_records(out.kept)
     write_jsonl(ctx.out.path / JUDGEMENTS, out.judgements)
     write_jsonl(ctx.out.path / JUDGED_PAIRS, out.judged_pairs)
