@@ -30,7 +30,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, extra = _parser().parse_known_args(argv)     # overrides may also follow --out
+    unknown = [x for x in extra if x.startswith("-")]
+    if unknown:
+        _parser().error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.overrides = [*args.overrides, *extra]
     from onprem_sft.config import ConfigError, compose, validate
 
     try:

@@ -162,3 +162,21 @@ def test_qualify_reads_an_eyecheck_export_and_cli_errors_are_one_line(curated_ru
     assert qualify_cli.main(["qualify", str(bad), "llm.model=/m"]) == 2
     err = capsys.readouterr().err
     assert "human_label" in err and err.count("\n") == 1
+
+
+def test_judge_qualify_cli_scores_the_bundled_eyecheck_csv(tmp_path, monkeypatch, recorded_engine, capsys) -> None:
+    """The bundled set is in eye-check CSV format; a judge that passes everything has kappa 0 -> advisory."""
+    from onprem_sft.curate import qualify_cli
+    from onprem_sft.llm import factory
+
+    items = qf.load_items(qf.BUNDLED, refusal=REF, lang="en")
+    table = {("judge", it.pair.id): (v(relevance=5, refusal=5) if not it.pair.answerable else GOOD)
+             for it in items}
+    monkeypatch.setattr(factory, "build_engine", lambda *a, **k: recorded_engine(table))
+    out = tmp_path / "q"
+    assert qualify_cli.main(["qualify", str(qf.BUNDLED), "--out", str(out), "llm.model=/m", "prompts=en"]) == 0
+    res = json.loads((out / qf.RESULT_FILE).read_text())
+    assert res["n"] == len(items) >= 30 and res["judge_pass_rate"] == 1.0 and res["cohen_kappa"] == 0.0
+    assert res["mode"] == "advisory" and 0 < res["accuracy"] < 1
+    printed = capsys.readouterr().out
+    assert "Cohen's kappa 0.0" in printed and "advisory" in printed
