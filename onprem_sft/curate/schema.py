@@ -94,6 +94,9 @@ class RoundTripConfig:
     min_f1: float = 0.5                 # token F1 (content stems) model answer vs label
     max_tokens: int = 96
     unanswerable: bool = True           # distractor pairs must be refused by the model too
+    # The answering model must first reproduce the human answers of the qualification set's good answerable
+    # items (share with token F1 >= min_f1); below this share the round trip only advises (0 = always gate).
+    min_qualify: float = 0.5
 
 
 @dataclass

@@ -190,8 +190,31 @@ def _domain(pairs: list[QAPair], corpus: list[str], c: Any, prompts: Any, refusa
     return kept
 
 
+def _roundtrip_qualify(items: list[qf.Item] | None, cfg: DictConfig, prompts: GeneratePrompts, style: str,
+                       refusal: str, llm: LazyLLM, seed: int) -> tuple[str, dict[str, Any] | None]:
+    """Can the answering model reproduce human answers? Share of the qualification set's good answerable
+    items (human pass, score >= 4 when scored) it answers with token F1 >= min_f1."""
+    rc = cfg.curate.roundtrip
+    if not items or float(rc.min_qualify) <= 0:
+        return "gating", None
+    good = [it for it in items if it.pair.answerable and it.human_pass and (it.human_score or 5) >= 4]
+    reqs = [rt.build_request(it.pair, prompts, style=style, max_tokens=int(rc.max_tokens), seed=seed,
+                             max_chars=int(cfg.generate.max_answer_chars)) for it in good]
+    agree = 0
+    for it, resp in zip(good, llm.generate_qualify(reqs)):
+        got = rt.model_answer(resp)
+        agree += got is not None and rt.agree(it.pair, got[0], got[1], refusal=refusal,
+                                             min_f1=float(rc.min_f1)).agrees
+    rate = round(agree / len(good), 4) if good else None
+    mode = "gating" if rate is not None and rate >= float(rc.min_qualify) else "advisory"
+    (log.warning if mode == "advisory" else log.info)(
+        "round trip qualification: the model reproduces %s of %d human answers (min %s) -> round trip is %s",
+        rate, len(good), rc.min_qualify, mode.upper())
+    return mode, {"n": len(good), "agree_rate": rate, "min_qualify": float(rc.min_qualify), "mode": mode}
+
+
 def _roundtrip(pairs: list[QAPair], cfg: DictConfig, refusal: str, llm: LazyLLM, seed: int,
-               out: Outcome) -> list[QAPair]:
+               out: Outcome, qual_items: list[qf.Item] | None = None) -> list[QAPair]:
     rc = cfg.curate.roundtrip
     if not rc.enabled or not pairs:
         out.step_done("roundtrip", bool(rc.enabled), len(pairs))
@@ -199,6 +222,7 @@ def _roundtrip(pairs: list[QAPair], cfg: DictConfig, refusal: str, llm: LazyLLM,
     prompts = GeneratePrompts.from_config(cfg.prompts)
     style = str(cfg.generate.answer_style)
     ask = [p for p in pairs if not rt.by_construction(p) and (p.answerable or rc.unanswerable)]
+    mode, qual = _roundtrip_qualify(qual_items, cfg, prompts, style, refusal, llm, seed) if ask else ("gating", None)
     reqs = [rt.build_request(p, prompts, style=style, max_tokens=int(rc.max_tokens), seed=seed,
                              max_chars=int(cfg.generate.max_answer_chars)) for p in ask]
     verdicts: dict[str, rt.Verdict] = {}
@@ -206,16 +230,19 @@ def _roundtrip(pairs: list[QAPair], cfg: DictConfig, refusal: str, llm: LazyLLM,
         got = rt.model_answer(resp)
         verdicts[p.id] = rt.Verdict(False, "unparsed") if got is None else \
             rt.agree(p, got[0], got[1], refusal=refusal, min_f1=float(rc.min_f1))
-    kept = []
+    kept, would_drop = [], 0
     for p in pairs:
         v = verdicts.get(p.id)
         if v is None or v.agrees:
             kept.append(p)
+        elif mode == "advisory":            # an unqualified answerer only advises, like an unqualified judge
+            would_drop += 1
+            kept.append(p)
         else:
             out.reject(p, "roundtrip", v.reason, **({"f1": v.f1} if v.f1 is not None else {}))
     f1s = [v.f1 for v in verdicts.values() if v.f1 is not None]
-    out.step_done("roundtrip", True, len(pairs), min_f1=float(rc.min_f1), asked=len(ask),
-                  agreed=sum(v.agrees for v in verdicts.values()),
+    out.step_done("roundtrip", True, len(pairs), mode=mode, advisory_would_drop=would_drop, qualification=qual,
+                  min_f1=float(rc.min_f1), asked=len(ask), agreed=sum(v.agrees for v in verdicts.values()),
                   by_construction=sum(rt.by_construction(p) for p in pairs),
                   unanswerable_checked=sum(not p.answerable for p in ask),
                   mean_f1=round(sum(f1s) / len(f1s), 4) if f1s else None)
@@ -242,14 +269,16 @@ def _qualify(c: Any, prompts: Any, refusal: str, llm: LazyLLM, seed: int, out: O
 
 
 def load_qualification(c: Any, prompts: Any, refusal: str) -> list[qf.Item] | None:
-    """The labelled items (checked before any model starts), or None when qualification is off."""
+    """The labelled items (checked before any model starts), or None when neither the judge nor the round
+    trip is qualified on them."""
     q = c.judge.qualify
-    if not (c.judge.enabled and q.enabled):
+    judge_q = bool(c.judge.enabled and q.enabled)
+    if not (judge_q or (c.roundtrip.enabled and float(c.roundtrip.min_qualify) > 0)):
         return None
     path = Path(q.file) if q.file else qf.BUNDLED
     lang = str(prompts.get("lang") or "") if q.same_lang else None
     items = qf.load_items(path, refusal=refusal, lang=lang or None)
-    if len(items) < int(q.min_items):
+    if judge_q and len(items) < int(q.min_items):
         raise qf.QualifyError(f"{path}: {len(items)} labelled item(s){f' in {lang}' if lang else ''}, fewer than "
                               f"curate.judge.qualify.min_items={q.min_items}; label more rows or point "
                               f"curate.judge.qualify.file at a larger set")
@@ -355,7 +384,7 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     cur = _gates(cur, cfg, refusal, out)
     corpus = dom.corpus_texts(pairs)      # every context generate saw, also of pairs dropped above
     cur = _domain(cur, corpus, c, prompts, refusal, llm, seed, out)
-    cur = _roundtrip(cur, cfg, refusal, llm, seed, out)
+    cur = _roundtrip(cur, cfg, refusal, llm, seed, out, qual_items)
     cur = _judge(cur, c, prompts, refusal, llm, seed, out, qual_items)
     out.kept = _dedup(cur, c, out)
     return out

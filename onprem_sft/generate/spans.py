@@ -2,7 +2,7 @@
 
 Why: a small model asked to copy an answer often paraphrases or invents one, so an "extractive" label
 may appear nowhere in the context. Taking the answer from the context first (numbers with units, dates,
-periods, amounts, defined terms, named items, list items; Kiwi noun phrases for Korean) and asking the
+periods, amounts, defined terms, conditions, named items, list items; Kiwi noun phrases for Korean) and asking the
 model only for a question makes every label grounded by construction.
 
 Spans are ranked by kind (figures first: they make the clearest factual questions), deduplicated,
@@ -36,6 +36,9 @@ EN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list", re.compile(r"\b(?:submits|submit|include|includes|including|following|are|is):? "
                         r"((?:(?:a|an|the) )?[a-z][\w' -]{2,60}?(?:, (?:(?:a|an|the) )?[a-z][\w' -]{2,60}?)+,? and "
                         r"(?:(?:a|an|the) )?[a-z][\w' -]{2,60}?)(?=[.;]|$)", re.MULTILINE)),
+    # a condition clause ("if the Borrower misses two consecutive payments"): answers "When ...?" questions
+    ("condition", re.compile(r"\b((?:if|when|unless|where|after|before|until) (?:the |a |an |any )?[a-z][^,.;:()]{12,110})"
+                             r"(?=[,.;])")),
     ("named_item", re.compile(r"\b(?:[A-Z][a-z]+(?: (?:of|the|and|for) | ))+[A-Z][a-z]+\b")),
 )
 
@@ -50,7 +53,7 @@ _SENTENCE_START = frozenset([
     "these", "those", "each", "any", "all", "no", "not", "under", "after", "before", "during", "unless", "upon",
     "while"])
 KIND_QTYPE = {"list": "procedural"}           # everything else is a factual question
-KIND_ORDER = ("amount", "period", "date", "list", "defined_term", "named_item", "noun_phrase")
+KIND_ORDER = ("amount", "period", "date", "list", "defined_term", "condition", "named_item", "noun_phrase")
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def pick_spans(spans: list[Span], n: int) -> list[Span]:
     a question about a definition or a list when it has one. Named items and noun phrases (vaguer answers)
     only fill what the figures, dates, lists and definitions leave."""
     out: list[Span] = []
-    for kinds in (KIND_ORDER[:5], KIND_ORDER[5:]):
+    for kinds in (KIND_ORDER[:6], KIND_ORDER[6:]):
         by_kind: dict[str, list[Span]] = {}
         for s in spans:
             if s.kind in kinds:

@@ -122,7 +122,8 @@ def curate_filters(run_dir: Path) -> dict[str, Any]:
     extra = m.get("extra") or {}
     rows = [{"step": f.get("step"), "enabled": f.get("enabled"), "in": f.get("in"), "dropped": f.get("dropped"),
              "reasons": {str(k): int(v) for k, v in (f.get("reasons") or {}).items()},
-             **{k: f[k] for k in ("mode", "advisory_would_drop", "asked", "agreed", "by_construction", "mean_f1")
+             **{k: f[k] for k in ("mode", "advisory_would_drop", "asked", "agreed", "by_construction", "mean_f1",
+                                  "qualification")
                 if k in f}}
             for f in extra.get("filters") or [] if isinstance(f, dict)]
     q = extra.get("judge_qualification")

@@ -158,13 +158,14 @@ def _agreement_rows(a: dict[str, Any], prefix: str = "", depth: int = 0) -> list
 def _filter_rows(cf: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for f in cf.get("steps") or []:
-        note = ""
+        notes = []
+        if "asked" in f:
+            notes.append(f"asked {f['asked']}, agreed {f.get('agreed')}, by construction {f.get('by_construction')}, "
+                         f"mean F1 {f.get('mean_f1')}")
         if f.get("mode"):
-            note = f"judge {f['mode']}" + (f", would have dropped {f.get('advisory_would_drop', 0)}"
-                                          if f["mode"] == "advisory" else "")
-        elif "asked" in f:
-            note = (f"asked {f['asked']}, agreed {f.get('agreed')}, by construction {f.get('by_construction')}, "
-                    f"mean F1 {f.get('mean_f1')}")
+            notes.append(f"{f['step']} {f['mode']}" + (f", would have dropped {f.get('advisory_would_drop', 0)}"
+                                                       if f["mode"] == "advisory" else ""))
+        note = "; ".join(notes)
         rows.append([f["step"], "on" if f.get("enabled") else "off", f.get("in"), f.get("dropped"), "", note])
         rows += [["", "", "", n, r, ""] for r, n in (f.get("reasons") or {}).items()]
     return rows

@@ -65,7 +65,7 @@ def test_round_trip_keeps_agreeing_pairs_and_checks_distractors(tmp_path, record
     }
     engine = recorded_engine(responses)
     ctx = make_ctx(tmp_path, pairs, ["curate.roundtrip.enabled=true", "curate.domain.enabled=false",
-                                     "curate.dedup.enabled=false"])
+                                     "curate.dedup.enabled=false", "curate.roundtrip.min_qualify=0"])
     res = curate_stage.run(ctx, engine_factory=lambda: engine)
     rej = {r["id"]: r for r in iter_jsonl(ctx.out.path / "rejects.jsonl")}
     assert {k: r["reason"] for k, r in rej.items()} == {
@@ -180,3 +180,26 @@ def test_judge_qualify_cli_scores_the_bundled_eyecheck_csv(tmp_path, monkeypatch
     assert res["mode"] == "advisory" and 0 < res["accuracy"] < 1
     printed = capsys.readouterr().out
     assert "Cohen's kappa 0.0" in printed and "advisory" in printed
+
+
+def test_unqualified_answerer_makes_the_round_trip_advisory(tmp_path, recorded_engine) -> None:
+    labels = [True] * 6
+    qpath = tmp_path / "qual.csv"
+    _qual_csv(qpath, labels)                       # human answer "The beneficiary." to each item
+    p = QAPair(**{**qa(1, "Who receives the hospitalisation benefit?", "the insured", context=C1).__dict__,
+                  "request_ids": ["gs-1"]})
+    responses = {("roundtrip", stable_id("qual", qpath.name, f"p{i}")): found("the insurer") for i in range(6)}
+    responses[("roundtrip", "qa-1")] = found("the beneficiary")
+    ctx = make_ctx(tmp_path / "run", [p], ["curate.roundtrip.enabled=true", f"curate.judge.qualify.file={qpath}",
+                                           "curate.domain.enabled=false", "curate.judge.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    step = next(f for f in res.extra["filters"] if f["step"] == "roundtrip")
+    assert step["qualification"] == {"n": 6, "agree_rate": 0.0, "min_qualify": 0.5, "mode": "advisory"}
+    assert step["mode"] == "advisory" and step["advisory_would_drop"] == 1 and res.counts["kept"] == 1
+    # the same answerer reproducing the human answers gates
+    responses.update({("roundtrip", stable_id("qual", qpath.name, f"p{i}")): found("The beneficiary")
+                      for i in range(6)})
+    ctx = make_ctx(tmp_path / "run2", [p], ["curate.roundtrip.enabled=true", f"curate.judge.qualify.file={qpath}",
+                                            "curate.domain.enabled=false", "curate.judge.enabled=false"])
+    res = curate_stage.run(ctx, engine_factory=lambda: recorded_engine(responses))
+    assert res.counts["kept"] == 0 and res.counts["dropped_roundtrip"] == 1

@@ -33,3 +33,9 @@ def test_korean_units_and_noun_phrases_and_spread_over_kinds() -> None:
     assert [s.kind for s in pick_spans(spans, 4)][-1] == "noun_phrase"
     for s in spans:
         assert s.text in KO
+
+
+def test_condition_clause_span() -> None:
+    text = "The Lender may demand immediate repayment if the Borrower misses two consecutive payments."
+    assert ("condition", "if the Borrower misses two consecutive payments") in {
+        (s.kind, s.text) for s in candidate_spans(text, "en")}
