@@ -8,6 +8,7 @@ Subcommands (dispatched before Hydra so their arguments are not parsed as overri
   onprem-sft audit verify|report <audit.jsonl>    redaction audit log (hash chain, compliance summary)
   onprem-sft verify <run_dir>                     security checks of a finished run
   onprem-sft eyecheck export|import ...           human eye-check round trip
+  onprem-sft judge qualify FILE [overrides]       judge vs human labels (accuracy, kappa, Spearman)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SUBCOMMANDS = {
     "audit": "redaction.cli",
     "verify": "onprem_sft.security.cli",
     "eyecheck": "onprem_sft.curate.eyecheck_cli",
+    "judge": "onprem_sft.curate.qualify_cli",
 }
 
 log = logging.getLogger("onprem_sft")

@@ -92,6 +92,14 @@ def validate(cfg: DictConfig | Config) -> None:
     _check(0.0 < c.curate.near_dup_threshold <= 1.0, "curate.near_dup_threshold", "must be in (0, 1]", p)
     _check(c.curate.min_question_chars <= c.curate.max_question_chars, "curate.min_question_chars",
            "must be <= curate.max_question_chars", p)
+    from onprem_sft.curate.gates import check_config as check_gates
+
+    check_gates(c.curate, p)
+    _check(0.0 <= c.curate.roundtrip.min_f1 <= 1.0, "curate.roundtrip.min_f1", "must be in [0, 1]", p)
+    _check(-1.0 <= c.curate.judge.qualify.min_kappa <= 1.0, "curate.judge.qualify.min_kappa",
+           "must be in [-1, 1]", p)
+    _check(c.generate.strategy in ("auto", "answer_first", "question_first"), "generate.strategy",
+           "must be auto | answer_first | question_first", p)
     _check(0.0 <= c.redaction.score_threshold <= 1.0, "redaction.score_threshold", "must be in [0, 1]", p)
     ch = c.corpus.chunk
     _check(ch.max_chars > 0, "corpus.chunk.max_chars", "must be > 0", p)

@@ -1,6 +1,6 @@
 """Config schema of the `curate` group (standardise, dedup, domain filter, judge, eye-check).
 
-Field order follows the steps: standardise -> domain -> judge -> dedup (dedup runs after the judge so
+Field order follows the steps: standardise -> gates -> domain -> roundtrip -> judge -> dedup (dedup runs after the judge so
 that, within a duplicate cluster, the best-judged pair is the one kept).
 """
 
@@ -38,8 +38,20 @@ DEFAULT_BOILERPLATE = [
 
 
 @dataclass
+class QualifyConfig:
+    """The judge must agree with human labels before its verdicts drop pairs (onprem_sft/curate/qualify.py)."""
+
+    enabled: bool = True
+    file: str | None = None        # human-labelled CSV (eye-check format); None = bundled set
+    min_kappa: float = 0.4            # Cohen's kappa judge-pass vs human-pass needed to gate; else advisory
+    min_items: int = 20               # fewer labelled items of the corpus language -> error (too few to tell)
+    same_lang: bool = True            # only items whose lang is the prompts' language
+
+
+@dataclass
 class JudgeConfig:
     enabled: bool = True
+    qualify: QualifyConfig = field(default_factory=QualifyConfig)
     threshold: float = 3.0            # overall score (1-5) needed to keep a pair
     max_tokens: int = 256
     temperature: float = 0.0
@@ -71,6 +83,40 @@ class DomainConfig:
 
 
 @dataclass
+class GatesConfig:
+    """Deterministic form gates (onprem_sft/curate/gates.py); each drop has its own reason code."""
+
+    enabled: bool = True
+    min_question_words: int = 3
+    min_question_words_ko: int = 2      # Korean words (어절) carry particles: fewer per question
+    max_question_words: int = 60
+    max_placeholder_share: float = 0.5  # share of a question's words that are <TYPE_N> placeholders
+    copy_threshold: float = 0.8         # similarity (difflib ratio) to one context sentence = a copied sentence
+    loop_ngram: int = 3                 # an n-gram seen loop_repeats times (or a run repeated back to back)
+    loop_repeats: int = 3
+    min_answer_in_question_chars: int = 4   # answers shorter than this may occur in their question
+    repeat_threshold: float = 0.85      # answer/question similarity (difflib ratio) counted as a repeat
+    extractive_min_coverage: float = 0.9    # answer_style=extractive: share of answer chars found in context
+    short_min_context_share: float = 0.75   # answer_style=short: share of content words from the context
+    lang_min_share: float = 0.5         # share of letters in the corpus language's script (Hangul for ko)
+    skip: list[str] = field(default_factory=list)   # gate codes to switch off (see gates.GATES)
+
+
+@dataclass
+class RoundTripConfig:
+    """Round-trip consistency (Alberti et al. 2019): the local model answers each question from its
+    context without the label; the pair is kept when both agree (onprem_sft/curate/roundtrip.py)."""
+
+    enabled: bool = True
+    min_f1: float = 0.5                 # token F1 (content stems) model answer vs label
+    max_tokens: int = 96
+    unanswerable: bool = True           # distractor pairs must be refused by the model too
+    # The answering model must first reproduce the human answers of the qualification set's good answerable
+    # items (share with token F1 >= min_f1); below this share the round trip only advises (0 = always gate).
+    min_qualify: float = 0.5
+
+
+@dataclass
 class DedupConfig:
     enabled: bool = True
     exact: bool = True                # normalised-hash duplicates
@@ -88,7 +134,9 @@ class CurateConfig:
     min_answer_chars: int = 1
     max_answer_chars: int = 1500
     near_dup_threshold: float = 0.85  # MinHash Jaccard
+    gates: GatesConfig = field(default_factory=GatesConfig)
     domain: DomainConfig = field(default_factory=DomainConfig)
+    roundtrip: RoundTripConfig = field(default_factory=RoundTripConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     eyecheck_sample: int = 30
     boilerplate_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_BOILERPLATE))

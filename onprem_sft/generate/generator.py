@@ -20,6 +20,7 @@ from onprem_sft.generate.parsing import (
     answer_in_context,
     parse_answer,
     parse_questions,
+    parse_span_question,
     parse_verify,
 )
 from onprem_sft.generate.prompts import (
@@ -28,15 +29,27 @@ from onprem_sft.generate.prompts import (
     answer_schema,
     context_text,
     question_schema,
+    span_question_schema,
 )
+from onprem_sft.generate.spans import Span, candidate_spans, pick_spans
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMRequest, LLMResponse, Sampling
 from onprem_sft.records import QAPair, Question, RedactedChunk, stable_id
 
 log = logging.getLogger("onprem_sft.generate")
 
+STRATEGY_CHOICES = ("auto", "answer_first", "question_first")
+
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def resolve_strategy(g: Any) -> str:
+    """generate.strategy with auto resolved: answer_first for extractive labels, else question_first."""
+    st = str(getattr(g, "strategy", "auto") or "auto")
+    if st == "auto":
+        return "answer_first" if str(g.answer_style) == "extractive" else "question_first"
+    return st
 
 
 def seed_for(base: int, key: str, attempt: int) -> int:
@@ -57,6 +70,7 @@ class GenerateOutput:
     rejects: list[dict[str, Any]] = field(default_factory=list)
     steps: dict[str, StepStats] = field(default_factory=dict)
     answers_not_in_context: int = 0
+    span_kinds: dict[str, int] = field(default_factory=dict)    # answer-first: spans asked, by kind
 
     @property
     def retries(self) -> int:
@@ -156,6 +170,65 @@ class QAGenerator:
                 self._reject(c.id, c.parent_id, "question", f"question generation: {reason}", rids)
         self.out.questions.extend(out)
         return out
+
+    # -- step 1 (answer-first): spans from the context, one question per span ---------------------------
+    def span_questions(self, chunks: Sequence[RedactedChunk]) -> tuple[list[Question], dict[str, Span]]:
+        """Returns the questions and, per question id, the span that is its label."""
+        items: list[tuple[RedactedChunk, int, Span]] = []
+        for c in chunks:
+            ctx = context_text(c)
+            spans = pick_spans(candidate_spans(ctx, c.lang or self.lang, clause=c.clause),
+                               int(self.g.questions_per_chunk))
+            if not spans:
+                self._reject(c.id, c.parent_id, "question", "answer-first: no candidate answer span in the chunk", [])
+                self.out.steps.setdefault("question", StepStats()).rejects += 1
+            items += [(c, j, sp) for j, sp in enumerate(spans)]
+        for _, _, sp in items:
+            self.out.span_kinds[sp.kind] = self.out.span_kinds.get(sp.kind, 0) + 1
+        schema = span_question_schema(int(self.g.max_question_chars))
+        seen: set[str] = set()
+
+        def make(it: tuple[RedactedChunk, int, Span], attempt: int) -> LLMRequest:
+            c, j, sp = it
+            return LLMRequest(id=f"gs-{c.id}-{j}-a{attempt}", purpose="question",
+                              messages=self.prompts.span_question_messages(context_text(c), sp.text), sources=(c,),
+                              sampling=self._sampling(float(self.g.temperature), int(self.g.max_question_tokens),
+                                                      f"{c.id}-{j}", attempt), json_schema=schema)
+
+        def parse(it: tuple[RedactedChunk, int, Span], resp: LLMResponse) -> Any:
+            return parse_span_question(resp.text, resp.finish_reason, qtype=it[2].qtype,
+                                       min_chars=int(self.g.min_question_chars), examples=self.examples, seen=seen)
+
+        done, failed = self._with_retries("question", items, make, parse)
+        out: list[Question] = []
+        labels: dict[str, Span] = {}
+        for i, (c, j, sp) in enumerate(items):
+            if i not in done:
+                reason, rids = failed[i]
+                self._reject(c.id, c.parent_id, "question", f"span question: {reason}", rids)
+                continue
+            pq, rids = done[i]
+            seen.add(" ".join(pq.text.lower().split()))
+            q = Question(id=stable_id("q", c.id, j, pq.text), parent_id=c.id, doc_id=c.doc_id, chunk_id=c.id,
+                         question=pq.text, qtype=sp.qtype, lang=c.lang or self.lang, request_id=rids[-1])
+            out.append(q)
+            labels[q.id] = sp
+        self.out.questions.extend(out)
+        return out, labels
+
+    def span_pairs(self, questions: Sequence[Question], labels: dict[str, Span],
+                   chunks: dict[str, RedactedChunk]) -> list[QAPair]:
+        """Answerable pairs whose label is the span itself: grounded by construction, no answer step."""
+        pairs = []
+        for q in questions:
+            c, sp = chunks[q.chunk_id], labels[q.id]
+            pairs.append(QAPair(
+                id=stable_id("qa", q.id, c.id), parent_id=q.id, doc_id=q.doc_id, chunk_id=q.chunk_id,
+                context_chunk_id=c.id, question=q.question, context=context_text(c), answer=sp.text,
+                qtype=q.qtype, lang=q.lang, answerable=True,
+                verification={"method": "answer_first", "span_kind": sp.kind}, request_ids=[q.request_id]))
+        self.out.pairs.extend(pairs)
+        return pairs
 
     # -- step 2: grounded answers ---------------------------------------------------------------------
     def answers(self, questions: Sequence[Question], chunks: dict[str, RedactedChunk]) -> list[QAPair]:
@@ -267,7 +340,12 @@ class QAGenerator:
         pool = list(all_chunks) if all_chunks is not None else list(chunks)
         by_id = {c.id: c for c in pool}
         by_id.update({c.id: c for c in chunks})
-        qs = self.questions(chunks)
+        answer_first = resolve_strategy(self.g) == "answer_first"
+        labels: dict[str, Span] = {}
+        if answer_first:
+            qs, labels = self.span_questions(chunks)
+        else:
+            qs = self.questions(chunks)
         un_idx = pick_unanswerable(len(qs), float(self.g.unanswerable_ratio), random.Random(self.seed))
         to_answer = [q for i, q in enumerate(qs) if i not in un_idx]
         un_qs = [q for i, q in enumerate(qs) if i in un_idx]
@@ -278,7 +356,10 @@ class QAGenerator:
                 log.info("%d question(s) had no distractor chunk (single-chunk corpus?): answered instead",
                          len(no_cand))
                 to_answer += no_cand
-        self.answers(to_answer, by_id)
+        if answer_first:
+            self.span_pairs(to_answer, labels, by_id)
+        else:
+            self.answers(to_answer, by_id)
         self.out.pairs.sort(key=lambda p: (p.chunk_id, p.parent_id or "", p.id))
         return self.out
 

@@ -88,6 +88,19 @@ def _question_problem(q: str, min_chars: int, examples: Collection[str], seen: C
     return ""
 
 
+def parse_span_question(text: str, finish_reason: str, *, qtype: str, min_chars: int,
+                        examples: Collection[str] = (), seen: Collection[str] = ()) -> ParsedQuestion:
+    """One question from ``{"question": str}`` (answer-first), checked like any generated question."""
+    data = _load(text, finish_reason)
+    if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+        raise ParseFailure("no 'question' string in the output")
+    q = clean_text(data["question"])
+    why = _question_problem(q, min_chars, examples, seen)
+    if why:
+        raise ParseFailure(f"no valid question ({why})")
+    return ParsedQuestion(qtype, q)
+
+
 def parse_answer(text: str, finish_reason: str, *, min_chars: int = 1) -> tuple[bool, str]:
     """``(found, answer)`` from ``{"found": bool, "answer": str}``; found with an empty answer is invalid."""
     data = _load(text, finish_reason)

@@ -122,6 +122,27 @@ class GeneratePrompts:
                                                      question=question)})
         return tuple(msgs)
 
+    # -- answer-first: one question for a given span ------------------------------------------------
+    def check_span_question(self) -> None:
+        """generate.strategy=answer_first needs prompts.generate.span_question (system, user)."""
+        sq = _need(self.raw, "span_question", "generate")
+        for k in ("system", "user"):
+            _need(sq, k, "generate.span_question")
+        for ph in ("{context}", "{answer}"):
+            if ph not in sq["user"]:
+                raise PromptConfigError(f"prompts.generate.span_question.user lacks {ph}")
+
+    def span_question_messages(self, context: str, answer: str) -> tuple[dict[str, str], ...]:
+        sq = self.raw["span_question"]
+        msgs = [{"role": "system", "content": sq["system"].strip()}]
+        for ex in sq.get("examples") or []:
+            msgs.append({"role": "user", "content": _fmt(sq["user"], "generate.span_question.user",
+                                                         context=ex["context"].strip(), answer=ex["answer"])})
+            msgs.append({"role": "assistant", "content": compact({"question": ex["question"]})})
+        msgs.append({"role": "user", "content": _fmt(sq["user"], "generate.span_question.user", context=context,
+                                                     answer=answer)})
+        return tuple(msgs)
+
     # -- distractor verification -------------------------------------------------------------------
     def verify_messages(self, context: str, question: str) -> tuple[dict[str, str], ...]:
         v = self.raw["verify"]
@@ -153,6 +174,11 @@ def question_schema(n: int, qtypes: Sequence[str], max_chars: int) -> dict[str, 
                           "properties": {"type": {"type": "string", "enum": sorted(set(qtypes))},
                                          "question": {"type": "string", "minLength": 1,
                                                       "maxLength": max_chars}}}}}}
+
+
+def span_question_schema(max_chars: int) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": ["question"],
+            "properties": {"question": {"type": "string", "minLength": 1, "maxLength": max_chars}}}
 
 
 def answer_schema(max_chars: int) -> dict[str, Any]:

@@ -28,6 +28,10 @@ class GenerateConfig:
     questions_per_chunk: int = 3
     qtypes: list[str] = field(default_factory=lambda: ["factual", "procedural", "reasoning"])
     answer_style: AnswerStyle = AnswerStyle.extractive   # extractive | short | reasoning
+    # answer_first: candidate spans from the context first, the model writes a question per span and the
+    # label is the span (never ungrounded); question_first: questions, then the model answers them.
+    # auto = answer_first for answer_style=extractive, else question_first.
+    strategy: str = "auto"
     unanswerable_ratio: float = 0.2
     distractor: Distractor = Distractor.same_document  # same_document | similar | random
     verify_unanswerable: bool = True

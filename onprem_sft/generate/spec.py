@@ -8,7 +8,7 @@ QUESTIONS = "questions.jsonl"
 
 STAGE = StageSpec(
     name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate"),
-    run="onprem_sft.generate.stage:run", about="questions, grounded answers, unanswerable pairs (LLM)",
+    run="onprem_sft.generate.stage:run", about="answer-first spans -> questions (or questions -> answers), unanswerable pairs (LLM)",
     outputs=(
         Output(CALLS, "llm_call", Zone.REDACTED, records=True, about="every LLM request and response"),
         Output(QUESTIONS, "question", Zone.REDACTED, records=True, scan=True),

@@ -14,7 +14,7 @@ from typing import Any
 
 from onprem_sft.artifacts import write_jsonl
 from onprem_sft.generate.distractors import STRATEGIES
-from onprem_sft.generate.generator import GenerateOutput, QAGenerator
+from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
 from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
@@ -37,6 +37,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.distractor={g.distractor!r}: choose {STRATEGIES}")
     if g.unfound not in ("reject", "refusal"):
         problems.append(f"generate.unfound={g.unfound!r}: choose reject | refusal")
+    if g.strategy not in STRATEGY_CHOICES:
+        problems.append(f"generate.strategy={g.strategy!r}: choose {STRATEGY_CHOICES}")
     if not list(g.qtypes):
         problems.append("generate.qtypes is empty: list at least one of factual, procedural, reasoning")
     if problems:
@@ -81,6 +83,7 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
         "verify": {"temperature": 0.0, "max_tokens": int(g.max_verify_tokens)},
         "retry_temperature": float(g.retry_temperature), "seed": gen.seed, "per_request_seeds": True}
     extra = {"llm": st.to_dict(), "steps": {k: vars(v) for k, v in out.steps.items()},
+             "strategy": resolve_strategy(g), "span_kinds": out.span_kinds,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "
                f"({n_un} unanswerable); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
@@ -93,7 +96,9 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
 
 def run(ctx: StageContext) -> StageResult:
     check_config(ctx.cfg.generate)
-    GeneratePrompts.from_config(ctx.cfg.prompts)          # bad prompts fail before the engine starts
+    prompts = GeneratePrompts.from_config(ctx.cfg.prompts)   # bad prompts fail before the engine starts
+    if resolve_strategy(ctx.cfg.generate) == "answer_first":
+        prompts.check_span_question()
     with ctx.engine() as engine:
         return generate_with_engine(ctx, engine)
 

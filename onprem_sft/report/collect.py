@@ -139,6 +139,23 @@ def sample_qna(run_dir: Path, k: int) -> list[dict[str, Any]]:
              "qtype": r.get("qtype", ""), "lang": r.get("lang", "")} for r in ans + un]
 
 
+def curate_filters(run_dir: Path) -> dict[str, Any]:
+    """Curate's steps from its manifest: per step the drops by reason code (gates each have their own),
+    and the judge qualification (agreement with the human set, gating or advisory)."""
+    m = read_json(run_dir, "curate", MANIFEST) or {}
+    extra = m.get("extra") or {}
+    rows = [{"step": f.get("step"), "enabled": f.get("enabled"), "in": f.get("in"), "dropped": f.get("dropped"),
+             "reasons": {str(k): int(v) for k, v in (f.get("reasons") or {}).items()},
+             **{k: f[k] for k in ("mode", "advisory_would_drop", "asked", "agreed", "by_construction", "mean_f1",
+                                  "qualification")
+                if k in f}}
+            for f in extra.get("filters") or [] if isinstance(f, dict)]
+    q = extra.get("judge_qualification")
+    keep = ("n", "accuracy", "cohen_kappa", "spearman", "judge_pass_rate", "human_pass_rate", "mode", "why",
+            "min_kappa", "file")
+    return {"steps": rows, "qualification": {k: q.get(k) for k in keep} if isinstance(q, dict) else None}
+
+
 def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
     run_dir = Path(run_dir)
     metrics = read_output(run_dir, "metrics")
@@ -153,6 +170,7 @@ def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
         "metrics": metrics,
         "eval_rows": eval_rows,
         "agreement": read_output(run_dir, "eyecheck_agreement"),
+        "curate_filters": curate_filters(run_dir),
         "samples": sample_qna(run_dir, k),
         "k": k,
     }

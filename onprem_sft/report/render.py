@@ -155,6 +155,31 @@ def _agreement_rows(a: dict[str, Any], prefix: str = "", depth: int = 0) -> list
     return rows
 
 
+def _filter_rows(cf: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for f in cf.get("steps") or []:
+        notes = []
+        if "asked" in f:
+            notes.append(f"asked {f['asked']}, agreed {f.get('agreed')}, by construction {f.get('by_construction')}, "
+                         f"mean F1 {f.get('mean_f1')}")
+        if f.get("mode"):
+            notes.append(f"{f['step']} {f['mode']}" + (f", would have dropped {f.get('advisory_would_drop', 0)}"
+                                                       if f["mode"] == "advisory" else ""))
+        note = "; ".join(notes)
+        rows.append([f["step"], "on" if f.get("enabled") else "off", f.get("in"), f.get("dropped"), "", note])
+        rows += [["", "", "", n, r, ""] for r, n in (f.get("reasons") or {}).items()]
+    return rows
+
+
+def _qualification_text(q: dict[str, Any] | None) -> str:
+    if not q:
+        return "Judge qualification not run (curate.judge.qualify.enabled=false or judge off)."
+    return (f"Judge qualification on {q.get('n')} human-labelled pairs ({q.get('file')}): accuracy "
+            f"{q.get('accuracy')}, Cohen's kappa {q.get('cohen_kappa')}, Spearman {q.get('spearman')}; judge "
+            f"pass rate {q.get('judge_pass_rate')} vs human {q.get('human_pass_rate')}. The judge is "
+            f"{str(q.get('mode', '')).upper()}: {q.get('why')}.")
+
+
 def render_html(d: dict[str, Any]) -> str:
     st = [[s["stage"], "done" if s["done"] else ("this report" if s["stage"] == "report" else "not run"),
            ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items()),
@@ -175,6 +200,10 @@ def render_html(d: dict[str, Any]) -> str:
         if red else "<p class='muted'>redact stage not run or nothing redacted.</p>",
         "<h2 id='rejects'>Rejects by reason</h2>",
         table(["stage", "reason", "count"], rej_rows) if rej_rows else "<p class='muted'>no rejects.</p>",
+        "<h2 id='curation'>Curation steps</h2>",
+        (table(["step", "", "in", "dropped", "reason", "note"], _filter_rows(d.get("curate_filters") or {}))
+         + f"<p>{e(_qualification_text((d.get('curate_filters') or {}).get('qualification')))}</p>")
+        if (d.get("curate_filters") or {}).get("steps") else "<p class='muted'>curate stage not run.</p>",
         "<h2 id='judge'>Curation judge scores</h2>",
         (f"<p>{len(js)} judged pairs, mean {sum(js) / len(js):.2f}</p>" + img(plots.judge_histogram(js), "judge"))
         if js else "<p class='muted'>curate stage not run.</p>",
@@ -230,6 +259,11 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
         out += ["", f"## External file {d['metrics'].get('external_file', '')} (n={ext.get('n', 0)})", "",
                 "| metric | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
         out += ["| " + " | ".join(r) + " |" for r in metric_rows(ext)]
+    cf = d.get("curate_filters") or {}
+    if cf.get("steps"):
+        out += ["", "## Curation steps", "", "| step | | in | dropped | reason | note |", "|---|---|---|---|---|---|"]
+        out += ["| " + " | ".join(str(c) for c in r) + " |" for r in _filter_rows(cf)]
+        out += ["", _qualification_text(cf.get("qualification"))]
     if d["judge_scores"]:
         js = d["judge_scores"]
         out += ["", f"Curation judge: {len(js)} pairs, mean {sum(js) / len(js):.2f}."]

@@ -68,7 +68,8 @@ def generated(embedded_engine, embedded_model_dir, tmp_path_factory):
     run = tmp_path_factory.mktemp("run")
     chunks = redacted_run(run)
     cfg = compose(f"llm.model={embedded_model_dir}", "prompts=en", "generate.questions_per_chunk=2",
-                  "generate.unanswerable_ratio=0.25", "generate.max_retries=1", "run.progress=false")
+                  "generate.unanswerable_ratio=0.25", "generate.max_retries=1", "run.progress=false",
+                  "generate.strategy=question_first")   # the question-first path; answer-first: tiny test below
     res = generate_with_engine(ctx_for(run, cfg), embedded_engine)
     return run, cfg, chunks, res
 

@@ -43,8 +43,8 @@ def test_curate_steps_reasons_and_outputs(tmp_path, table, recorded_engine) -> N
     assert all(c.stage == "curate" and c.source_ids and c.prompt_sha256 for c in calls)
     assert engine.closed
 
-    assert res.counts == {"input": 8, "kept": 3, "judged": 5, "dropped_standardise": 1, "dropped_domain": 1,
-                          "dropped_judge": 2, "dropped_dedup": 1, "unanswerable_kept": 1,
+    assert res.counts == {"input": 8, "kept": 3, "judged": 5, "dropped_standardise": 1, "dropped_gates": 0,
+                          "dropped_domain": 1, "dropped_roundtrip": 0, "dropped_judge": 2, "dropped_dedup": 1, "unanswerable_kept": 1,
                           "llm_requests": 8, "llm_cached": 0}
     steps = {f["step"]: f for f in res.extra["filters"]}
     assert steps["judge"]["reasons"] == {"below_threshold": 1, "judge_not_json": 1}

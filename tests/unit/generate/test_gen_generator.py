@@ -26,8 +26,10 @@ def qid(chunk_id: str, text: str, j: int = 0) -> str:
 @pytest.fixture
 def setup(tmp_path, tiny_model_dir, compose):
     def make(responses: dict[str, str], *overrides: str):
+        strategy = () if any(o.startswith("generate.strategy=") for o in overrides) else \
+            ("generate.strategy=question_first",)     # these tests ask questions first; answer-first below
         cfg = compose("prompts=en", "generate.questions_per_chunk=1", "generate.unanswerable_ratio=0",
-                      *overrides)
+                      *strategy, *overrides)
         eng = RecordedEngine(tiny_model_dir, responses)
         log = CallLog(tmp_path, "generate", eng)
         gen = QAGenerator(log, GeneratePrompts.from_config(cfg.prompts), cfg.generate, lang="en", seed=0)
@@ -107,3 +109,14 @@ def test_question_types_rotate_over_chunks(setup):
     gen, _, _ = setup({}, "generate.questions_per_chunk=2")
     assert gen.assigned_types(0) == ["factual", "procedural"]
     assert gen.assigned_types(1) == ["reasoning", "factual"]
+
+
+def test_answer_first_label_is_the_span_and_no_answer_step_runs(setup, chunks):
+    q = "How much hospitalization benefit does the Company pay per day?"
+    gen, eng, _ = setup({"gs-rc-0-0-a0": json.dumps({"question": q})}, "generate.strategy=answer_first")
+    out = gen.run(chunks[:1])
+    (pair,) = out.pairs
+    assert pair.answer == "30,000 won per day" and pair.answer in pair.context
+    assert pair.verification == {"method": "answer_first", "span_kind": "amount"}
+    assert pair.request_ids == ["gs-rc-0-0-a0"] and [r.purpose for r in eng.seen] == ["question"]
+    assert out.span_kinds == {"amount": 1}

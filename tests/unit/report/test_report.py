@@ -149,3 +149,21 @@ def test_external_metrics_in_markdown(run_dir, tmp_path):
     html_path, md_path, _ = build_report(run_dir, tmp_path / "out")
     assert "## External file korquad_dev.json (n=2)" in md_path.read_text(encoding="utf-8")
     assert "External file korquad_dev.json" in html_path.read_text(encoding="utf-8")
+
+
+def test_curation_steps_show_gate_reasons_and_judge_mode(run_dir, tmp_path):
+    filters = [{"step": "gates", "enabled": True, "in": 10, "dropped": 3,
+                "reasons": {"a_not_in_context": 2, "q_debris": 1}},
+               {"step": "roundtrip", "enabled": True, "in": 7, "dropped": 1, "reasons": {"label_disagrees": 1},
+                "asked": 7, "agreed": 6, "by_construction": 0, "mean_f1": 0.8},
+               {"step": "judge", "enabled": True, "in": 6, "dropped": 0, "reasons": {}, "mode": "advisory",
+                "advisory_would_drop": 4}]
+    qual = {"n": 33, "accuracy": 0.5, "cohen_kappa": 0.02, "spearman": None, "mode": "advisory",
+            "why": "kappa 0.020 < curate.judge.qualify.min_kappa 0.4", "file": "bundled", "file_sha256": "x"}
+    StageDir(run_dir, "curate").finalize(config_hash="c", input_hash="i", counts={"kept": 3},
+                                         extra={"filters": filters, "judge_qualification": qual})
+    html_path, md_path, _ = build_report(run_dir, tmp_path / "out")
+    html, md = html_path.read_text(encoding="utf-8"), md_path.read_text(encoding="utf-8")
+    assert "id='curation'" in html and "a_not_in_context" in html and "would have dropped 4" in html
+    assert "| gates | on | 10 | 3 |" in md and "| 2 | a_not_in_context |" in md
+    assert "The judge is ADVISORY: kappa 0.020 < curate.judge.qualify.min_kappa 0.4." in md

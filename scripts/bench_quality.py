@@ -1,0 +1,186 @@
+"""Does the pipeline make a better model? The whole pipeline on the documents of a public reading-
+comprehension set, then base vs tuned on that set's *human* questions (``evaluate.external``), with
+ablations of the issue-14 data steps.
+
+Data: SQuAD 2.0 dev (Rajpurkar et al. 2018, CC BY-SA 4.0), never vendored. No PyPI package ships it and
+this machine reaches only PyPI, so pass a local copy (``--squad dev-v2.0.json``); with ``--fetch`` the
+script downloads it from the official URL first (on a machine with internet).
+
+What runs, per variant (each a full ``onprem-sft`` run: generate, curate, dataset, train, evaluate):
+  full            gates + round trip + answer-first generation + qualified judge (the defaults)
+  no_gates        curate.gates.enabled=false
+  no_roundtrip    curate.roundtrip.enabled=false
+  question_first  generate.strategy=question_first (the old path)
+  baseline        all three off (close to the pre-issue-14 pipeline)
+The documents: ``--articles`` SQuAD articles, ``--paragraphs`` paragraphs each, one text file per
+article. The evaluation file: the answerable human questions of those paragraphs (``--questions``) plus
+``--repaired`` of them re-paired with a paragraph of another article (gold = refusal), written as SQuAD v2
+JSON so ``evaluate.external`` scores them with the project's metrics (token F1, EM, refusal P/R).
+
+    PYTHONPATH=$PWD .venv/bin/python scripts/bench_quality.py --squad /data/dev-v2.0.json \\
+        --work /tmp/bench_quality [--variants full,baseline] [--articles 4 --paragraphs 10]
+
+Expensive: every variant trains and evaluates (about the time of ``make run`` each, on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQUAD_URL = "https://rajpurkar.github.io/SQuAD-explorer/dataset/dev-v2.0.json"
+VARIANTS = {
+    "full": [],
+    "no_gates": ["curate.gates.enabled=false"],
+    "no_roundtrip": ["curate.roundtrip.enabled=false"],
+    "question_first": ["generate.strategy=question_first"],
+    "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
+}
+
+
+def load_squad(path: Path | None, fetch: bool, work: Path) -> dict:
+    if path is None:
+        if not fetch:
+            raise SystemExit("bench_quality: pass --squad dev-v2.0.json (a local SQuAD 2.0 dev file), or --fetch "
+                             "on a machine with internet (no PyPI package ships SQuAD)")
+        path = work / "dev-v2.0.json"
+        if not path.exists():
+            print(f"downloading {SQUAD_URL} -> {path}")
+            urllib.request.urlretrieve(SQUAD_URL, path)   # benchmark time only; never at pipeline run time
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def build_inputs(squad: dict, work: Path, *, articles: int, paragraphs: int, questions: int, repaired: int,
+                 seed: int) -> tuple[Path, Path, dict]:
+    """Corpus folder (one .txt per article) and the external SQuAD v2 file of human questions."""
+    rng = random.Random(seed)
+    arts = [a for a in squad["data"] if len(a["paragraphs"]) >= paragraphs]
+    rng.shuffle(arts)
+    arts = arts[:articles]
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    answerable, contexts = [], []
+    for a in arts:
+        paras = a["paragraphs"][:paragraphs]
+        title = a["title"].replace("/", "_")
+        (corpus / f"{title}.txt").write_text(f"{a['title'].replace('_', ' ')}\n\n"
+                                              + "\n\n".join(p["context"] for p in paras) + "\n", encoding="utf-8")
+        for p in paras:
+            contexts.append((a["title"], p["context"]))
+            for qa in p["qas"]:
+                if not qa.get("is_impossible") and qa.get("answers"):
+                    answerable.append((a["title"], p["context"], qa))
+    rng.shuffle(answerable)
+    answerable = answerable[:questions]
+    out_paras = [{"context": ctx, "qas": [{"id": qa["id"], "question": qa["question"], "is_impossible": False,
+                                           "answers": qa["answers"]}]} for _, ctx, qa in answerable]
+    for i, (title, _, qa) in enumerate(answerable[:repaired]):
+        other = [c for t, c in contexts if t != title]
+        out_paras.append({"context": rng.choice(other), "qas": [{"id": f"{qa['id']}-repaired-{i}",
+                                                                  "question": qa["question"], "is_impossible": True,
+                                                                  "answers": []}]})
+    ext = work / "external_squad_v2.json"
+    ext.write_text(json.dumps({"version": "v2.0", "data": [{"title": "bench_quality", "paragraphs": out_paras}]},
+                              ensure_ascii=False), encoding="utf-8")
+    info = {"articles": [a["title"] for a in arts], "paragraphs": len(contexts), "answerable": len(answerable),
+            "repaired_unanswerable": min(repaired, len(answerable))}
+    return corpus, ext, info
+
+
+def run_variant(name: str, extra: list[str], corpus: Path, ext: Path, work: Path, base: list[str],
+                reuse: Path | None) -> dict:
+    run_dir = work / "runs" / name
+    cmd = [sys.executable, "-m", "onprem_sft.cli", "experiment=demo_en", "corpus=local", f"corpus.path={corpus}",
+           "corpus.lang=en", f"evaluate.external={ext}", "evaluate.external_max=0", f"run.dir={run_dir}",
+           "run.progress=false", *base, *extra]
+    if reuse is not None:
+        cmd.append(f"run.reuse_from={reuse}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "VLLM_NO_USAGE_STATS": "1", "DO_NOT_TRACK": "1"}
+    t0 = time.time()
+    with open(work / f"{name}.log", "w", encoding="utf-8") as logf:
+        rc = subprocess.call(cmd, cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT)
+    res = {"variant": name, "overrides": extra, "rc": rc, "seconds": round(time.time() - t0, 1)}
+    m = run_dir / "evaluate" / "metrics.json"
+    if m.exists():
+        res["external"] = summarise(json.loads(m.read_text(encoding="utf-8")).get("external") or {})
+    cur = run_dir / "curate" / "manifest.json"
+    if cur.exists():
+        c = json.loads(cur.read_text(encoding="utf-8"))
+        res["curate_counts"] = c.get("counts")
+    return res
+
+
+def summarise(ext: dict) -> dict:
+    out = {"n": ext.get("n"), "n_answerable": ext.get("n_answerable"), "n_unanswerable": ext.get("n_unanswerable"),
+           "reference_chars_mean": (ext.get("reference_length") or {}).get("chars_mean")}
+    for s in ("base", "tuned"):
+        m = ext.get(s) or {}
+        ref = m.get("refusal") or {}
+        out[s] = {"f1_token": (m.get("answerable") or {}).get("f1_token"), "em": (m.get("answerable") or {}).get("em"),
+                  "refusal_precision": ref.get("precision"), "refusal_recall": ref.get("recall"),
+                  "false_refusal_rate": ref.get("false_refusal_rate"),
+                  "answer_chars_mean": ((m.get("length") or {}).get("answerable") or {}).get("chars_mean")}
+    return out
+
+
+def markdown(results: list[dict], info: dict) -> str:
+    head = (f"Documents: {len(info['articles'])} SQuAD 2.0 dev articles ({info['paragraphs']} paragraphs); "
+            f"{info['answerable']} human questions + {info['repaired_unanswerable']} re-paired unanswerable.")
+    lines = [head, "",
+             "| variant | system | token F1 | EM | refusal P | refusal R | false refusal | answer chars | rows kept |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        e = r.get("external") or {}
+        for s in ("base", "tuned"):
+            m = e.get(s) or {}
+            lines.append(f"| {r['variant']} | {s} | {m.get('f1_token')} | {m.get('em')} | {m.get('refusal_precision')} "
+                         f"| {m.get('refusal_recall')} | {m.get('false_refusal_rate')} | {m.get('answer_chars_mean')} "
+                         f"| {(r.get('curate_counts') or {}).get('kept')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--squad", type=Path, default=None, help="local SQuAD 2.0 dev JSON")
+    ap.add_argument("--fetch", action="store_true", help="download SQuAD 2.0 dev when --squad is not given")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/bench_quality"))
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--articles", type=int, default=4)
+    ap.add_argument("--paragraphs", type=int, default=10)
+    ap.add_argument("--questions", type=int, default=120)
+    ap.add_argument("--repaired", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--override", action="append", default=[], help="extra hydra override for every variant")
+    a = ap.parse_args()
+    a.work.mkdir(parents=True, exist_ok=True)
+    squad = load_squad(a.squad, a.fetch, a.work)
+    corpus, ext, info = build_inputs(squad, a.work, articles=a.articles, paragraphs=a.paragraphs,
+                                     questions=a.questions, repaired=a.repaired, seed=a.seed)
+    results, reuse = [], None
+    for name in a.variants.split(","):
+        if name not in VARIANTS:
+            raise SystemExit(f"--variants: unknown {name!r}; choose from {list(VARIANTS)}")
+        r = run_variant(name, VARIANTS[name], corpus, ext, a.work, a.override, reuse)
+        print(json.dumps(r), flush=True)
+        results.append(r)
+        if r["rc"] == 0 and reuse is None:
+            reuse = a.work / "runs" / name        # ingest/redact reused by later variants
+    (a.work / "results.json").write_text(json.dumps({"inputs": info, "results": results}, indent=2) + "\n",
+                                         encoding="utf-8")
+    md = markdown(results, info)
+    (a.work / "results.md").write_text(md, encoding="utf-8")
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Answer-first candidate spans: figures, dates, terms, lists (en) and Korean units / noun phrases."""
+
+from __future__ import annotations
+
+from onprem_sft.generate.spans import candidate_spans, pick_spans
+
+EN = ('Article 12 (Claim Procedure) To claim a benefit, the Beneficiary submits a claim form, a copy of an '
+      'identity document and a medical certificate. The Company pays within 3 business days, and at most '
+      '$5,000 per claim. These terms apply from March 1, 2024. "Policyholder" means the person who pays the premiums. '
+      'If the Company refuses, the Policyholder named as <PERSON_1> may complain.')
+KO = "제5조(입원급여금) 회사는 피보험자가 4일 이상 입원한 경우 1일당 30,000원의 입원급여금을 120일 이내로 지급합니다."
+
+
+def test_english_span_kinds_and_no_placeholders() -> None:
+    spans = {(s.kind, s.text) for s in candidate_spans(EN, "en", clause="Article 12 (Claim Procedure)")}
+    assert ("amount", "$5,000 per claim") in spans
+    assert ("period", "within 3 business days") in spans
+    assert ("date", "March 1, 2024") in spans
+    assert ("defined_term", "the person who pays the premiums") in spans
+    assert not any(t.startswith("If ") for _, t in spans)
+    assert ("list", "a claim form, a copy of an identity document and a medical certificate") in spans
+    assert not any("<PERSON_1>" in t for _, t in spans)
+    assert not any(k == "named_item" and t == "Claim Procedure" for k, t in spans)   # an article title
+
+
+def test_korean_units_and_noun_phrases_and_spread_over_kinds() -> None:
+    spans = candidate_spans(KO, "ko")
+    texts = {s.text for s in spans}
+    assert "1일당 30,000원" in texts and "120일 이내" in texts
+    assert "입원급여금" in texts                              # Kiwi noun phrase
+    # figures first, round robin over kinds; noun phrases only fill what is left
+    assert [s.kind for s in pick_spans(spans, 3)] == ["amount", "period", "period"]
+    assert [s.kind for s in pick_spans(spans, 4)][-1] == "noun_phrase"
+    for s in spans:
+        assert s.text in KO
+
+
+def test_condition_clause_span() -> None:
+    text = "The Lender may demand immediate repayment if the Borrower misses two consecutive payments."
+    assert ("condition", "if the Borrower misses two consecutive payments") in {
+        (s.kind, s.text) for s in candidate_spans(text, "en")}
