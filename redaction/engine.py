@@ -29,6 +29,9 @@ for _name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 CLAUSE = "SENSITIVE_CLAUSE"
+# Only names found with strong evidence (form label, role word, honorific, title) are spread to every other
+# mention: a lexicon-only guess copied onto each identical word is how statutes got 44 PERSON per 10k chars.
+STRONG_NAME = 0.8
 ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
 # Tie-break between overlapping detections of equal score: the more specific type wins.
 PRIORITY = {t: i for i, t in enumerate((
@@ -150,8 +153,9 @@ class Redactor:
         """Every other mention of a detected name is the same person: over-redact them too."""
         # only names backed by context (role, honorific, title, known first name): a bare Kiwi NNP hit is too
         # weak to be copied onto every identical word of the text.
-        names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= 0.7}
+        names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= STRONG_NAME}
         if mapping is not None:
+            mapping.person_surfaces |= names          # later chunks of the document spread them too
             names |= mapping.person_surfaces
         out = []
         for name in sorted(n for n in names if len(n) >= 2):

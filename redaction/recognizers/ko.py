@@ -33,16 +33,36 @@ def _rrn_like(value: str, text: str, s: int, e: int, foreign: bool) -> float | N
     return 1.0 if rrn_checksum_ok(d) else 0.85
 
 
+MASK = r"[*＊xX●○■□#]"
+
+
+def _masked(value: str, text: str, s: int, e: int) -> float | None:
+    d = digits_of(value)
+    return 0.9 if len(d) >= 6 and rrn_date_ok(d[:6] + (d[6] if len(d) > 6 else "1") + "000000") else None
+
+
+def masked_rrn() -> RegexRecognizer:
+    """``880317-2******``: a partly masked RRN/FRN still identifies (birth date + sex): redact it whole."""
+    rx = ND + r"\d{2}[01]\d[0-3]\d[ \t]*-?[ \t]*[1-8]?\d{0,5}" + MASK + r"{1,7}(?!\d)"
+    return RegexRecognizer("KR_RRN", [Pat("rrn_masked", rx, 0.9)], name="KrMaskedRrnRecognizer",
+                           validator=_masked)
+
+
 def rrn() -> RegexRecognizer:
+    """Why not Presidio's ``KrRrnRecognizer``: its pattern has ``-?`` only (no space or line break between the
+    groups), English context words, and score 0.5 without a valid check digit (numbers issued since 2020 have
+    none); here the date is validated and a missing check digit scores 0.85."""
     return RegexRecognizer(
-        "KR_RRN", [Pat("rrn", ND + r"\d{2}[01]\d[0-3]\d\s?-?\s?[1-49]\d{6}" + NA, 1.0)], name="KrRrnRecognizer",
+        "KR_RRN", [Pat("rrn", ND + r"\d{2}[01]\d[0-3]\d[ \t]*(?:\r?\n)?[ \t]*-?[ \t]*(?:\r?\n)?[ \t]*[1-49]\d{6}" + NA,
+                       1.0)], name="KrRrnRecognizer",
         context=["주민", "등록번호", "주민번호", "resident"], context_boost=0.1,
         validator=lambda v, t, s, e: _rrn_like(v, t, s, e, False))
 
 
 def frn() -> RegexRecognizer:
     return RegexRecognizer(
-        "KR_FRN", [Pat("frn", ND + r"\d{2}[01]\d[0-3]\d\s?-?\s?[5-8]\d{6}" + NA, 1.0)], name="KrFrnRecognizer",
+        "KR_FRN", [Pat("frn", ND + r"\d{2}[01]\d[0-3]\d[ \t]*(?:\r?\n)?[ \t]*-?[ \t]*(?:\r?\n)?[ \t]*[5-8]\d{6}" + NA,
+                       1.0)], name="KrFrnRecognizer",
         context=["외국인", "등록번호", "alien"], context_boost=0.1,
         validator=lambda v, t, s, e: _rrn_like(v, t, s, e, True))
 
@@ -66,6 +86,7 @@ def phone() -> RegexRecognizer:
     body = r"(?:\+82[-\s]?|0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])"
     pats = [
         Pat("phone_sep", ND + r"(?:\+82[-\s]?(?:\(0\))?|\(?0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\)?[-.\s]\d{3,4}[-.\s]\d{4}" + NA, 0.9),
+        Pat("phone_paren", ND + r"\(\s?0(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\s?\)[-.\s]?\d{3,4}[-.\s]?\d{4}" + NA, 0.9),
         Pat("phone_plain", ND + body + r"\d{7,8}" + NA, 0.7),
     ]
     return RegexRecognizer("PHONE_NUMBER", pats, name="KrPhoneRecognizer",
@@ -93,6 +114,7 @@ def _account(value: str, text: str, s: int, e: int) -> float | None:
 
 def bank_account() -> RegexRecognizer:
     pats = [Pat("acct_groups", ND + r"\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?" + NA, 0.5),
+            Pat("acct_two", ND + r"\d{3,6}-\d{6,9}" + NA, 0.3, needs_context=True),
             Pat("acct_plain", ND + r"\d{10,14}" + NA, 0.3, needs_context=True)]
     return RegexRecognizer("KR_BANK_ACCOUNT", pats, name="KrBankAccountRecognizer", context=BANKS,
                            context_boost=0.4, validator=_account, window=30, negative_context=CALL_CENTRE)
@@ -110,18 +132,23 @@ def card() -> RegexRecognizer:
 
 
 def passport() -> RegexRecognizer:
-    pats = [Pat("passport_old", r"(?<![A-Za-z0-9])[MSRODG]\d{8}(?![A-Za-z0-9])", 0.6),
-            Pat("passport_new", r"(?<![A-Za-z0-9])[MSRODG]\d{3}[A-Z]\d{4}(?![A-Za-z0-9])", 0.6)]
+    # Presidio's KrPassportRecognizer has the letter + 8 digits and 2021 formats but not the old 9-digit one
+    # (before 2008), and English context only; the 9-digit form is taken only next to a passport word.
+    pats = [Pat("passport_old", r"(?<![A-Za-z0-9])[MSRODGmsrodg]\d{8}(?![A-Za-z0-9])", 0.6),
+            Pat("passport_new", r"(?<![A-Za-z0-9])[MSRODGmsrodg]\d{3}[A-Za-z]\d{4}(?![A-Za-z0-9])", 0.6),
+            Pat("passport_9digit", ND + r"\d{9}" + NA, 0.3, needs_context=True)]
     return RegexRecognizer("KR_PASSPORT", pats, name="KrPassportRecognizer",
-                           context=["여권", "passport"], context_boost=0.35)
+                           context=["여권", "passport", "여권번호"], context_boost=0.45, window=20)
 
 
 REGIONS = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종"
 
 
 def driver_licence() -> RegexRecognizer:
-    pats = [Pat("dl_num", ND + r"(?:1[1-9]|2[0-8])-?\d{2}-?\d{6}-?\d{2}" + NA, 0.7),
-            Pat("dl_region", rf"(?:{REGIONS})\s?\d{{2}}-?\d{{6}}-?\d{{2}}" + NA, 0.85)]
+    sep = r"[-\s.]?"
+    pats = [Pat("dl_num", ND + rf"(?:1[1-9]|2[0-8]){sep}\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.7),
+            Pat("dl_region", rf"(?:{REGIONS})[ \t]?\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.85),
+            Pat("dl_other", ND + r"\d{2}-\d{6}-\d{2}" + NA, 0.5, needs_context=True)]
     return RegexRecognizer("KR_DRIVER_LICENSE", pats, name="KrDriverLicenseRecognizer",
                            context=["면허", "운전", "driver", "licen"], context_boost=0.25)
 
@@ -234,6 +261,7 @@ def date_of_birth() -> RegexRecognizer:
 
 
 def korean_recognizers() -> list[RegexRecognizer]:
-    return [rrn(), frn(), phone(), bank_account(), card(), passport(), driver_licence(), brn(), crn(),
-            health_insurance(), policy_number(), vehicle_plate(), email(), ip_address(), address(),
+    from redaction.recognizers.ko_address import address as kr_address
+    return [rrn(), masked_rrn(), frn(), phone(), bank_account(), card(), passport(), driver_licence(), brn(), crn(),
+            health_insurance(), policy_number(), vehicle_plate(), email(), ip_address(), kr_address(),
             date_of_birth()]
