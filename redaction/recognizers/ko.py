@@ -86,6 +86,7 @@ def phone() -> RegexRecognizer:
     body = r"(?:\+82[-\s]?|0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])"
     pats = [
         Pat("phone_sep", ND + r"(?:\+82[-\s]?(?:\(0\))?|\(?0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\)?[-.\s]\d{3,4}[-.\s]\d{4}" + NA, 0.9),
+        Pat("phone_half_paren", ND + r"0(?:2|[3-6][1-5]|70)\)\s?\d{3,4}[-.\s]\d{4}" + NA, 0.85),
         Pat("phone_paren", ND + r"\(\s?0(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\s?\)[-.\s]?\d{3,4}[-.\s]?\d{4}" + NA, 0.9),
         Pat("phone_plain", ND + body + r"\d{7,8}" + NA, 0.7),
     ]
@@ -117,16 +118,21 @@ def bank_account() -> RegexRecognizer:
             Pat("acct_two", ND + r"\d{3,6}-\d{6,9}" + NA, 0.3, needs_context=True),
             Pat("acct_plain", ND + r"\d{10,14}" + NA, 0.3, needs_context=True)]
     return RegexRecognizer("KR_BANK_ACCOUNT", pats, name="KrBankAccountRecognizer", context=BANKS,
-                           context_boost=0.4, validator=_account, window=30, negative_context=CALL_CENTRE)
+                           context_boost=0.4, validator=_account, window=30, window_after=6,
+                           negative_context=CALL_CENTRE)
 
 
 def card() -> RegexRecognizer:
     def v(value: str, text: str, s: int, e: int) -> float | None:
+        if "*" in value:
+            return 0.85
         if luhn_ok(value):
             return 1.0
         return 0.4 if any(w in text[max(0, s - 20):s] for w in ("카드", "card")) else None
     pats = [Pat("card16", ND + r"\d{4}([-\s]?)\d{4}\1\d{4}\1\d{4}" + NA, 1.0),
-            Pat("amex", ND + r"3[47]\d{2}[-\s]?\d{6}[-\s]?\d{5}" + NA, 1.0)]
+            Pat("amex", ND + r"3[47]\d{2}[-\s]?\d{6}[-\s]?\d{5}" + NA, 1.0),
+            # partly masked in the source (9490-66**-****-5468): still a card, redact it whole
+            Pat("card_masked", ND + r"\d{4}([-\s])[\d*]{4}\1\*{4}\1\d{4}" + NA, 0.85)]
     return RegexRecognizer("CREDIT_CARD", pats, name="KrCardRecognizer", context=["카드", "card"],
                            context_boost=0.2, validator=v)
 
@@ -212,7 +218,9 @@ def email() -> RegexRecognizer:
 def ip_address() -> RegexRecognizer:
     from redaction.recognizers.checksums import ipv4_ok
     pats = [Pat("ipv4", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]*\d)", 0.8),
-            Pat("ipv6", r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])", 0.7)]
+            Pat("ipv6", r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])", 0.7),
+            Pat("ipv6_compressed", r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}"
+                r"(?![0-9A-Za-z:])", 0.7)]
     return RegexRecognizer("IP_ADDRESS", pats, name="IpRecognizer",
                            validator=lambda v, t, s, e: (0.9 if ipv4_ok(v) else None) if "." in v else 0.7)
 
@@ -248,16 +256,20 @@ DOB_CTX = ("생년월일", "출생", "생일", "태어", "d.o.b", "dob", "date o
 
 
 def date_of_birth() -> RegexRecognizer:
-    pats = [Pat("ko_date", r"(?<!\d)(?:19|20)\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일", 0.4),
-            Pat("num_date", ND + r"(?:19|20)\d{2}[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?" + NA, 0.4),
-            Pat("compact", ND + r"(?:19|20)\d{2}[01]\d[0-3]\d" + NA, 0.3),
-            Pat("yymmdd", ND + r"\d{2}[01]\d[0-3]\d" + NA, 0.3),
+    born = r"(?=\s?생(?:[)\s,.]|$))"      # (1992.11.17생): the date is followed by 생 (born)
+    pats = [Pat("born_date", r"(?<!\d)(?:(?:19|20)?\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일|(?:19|20)?\d{2}[-./]\s?"
+                r"\d{1,2}[-./]\s?\d{1,2}\.?|(?:19|20)?\d{2}[01]\d[0-3]\d)" + born, 0.8),
+            Pat("yy_dotted", ND + r"\d{2}[-./]\d{2}[-./]\d{2}" + r"(?![\d.])", 0.4, needs_context=True),
+            Pat("ko_date", r"(?<!\d)(?:19|20)\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일", 0.4, needs_context=True),
+            Pat("num_date", ND + r"(?:19|20)\d{2}[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?" + NA, 0.4, needs_context=True),
+            Pat("compact", ND + r"(?:19|20)\d{2}[01]\d[0-3]\d" + NA, 0.3, needs_context=True),
+            Pat("yymmdd", ND + r"\d{2}[01]\d[0-3]\d" + NA, 0.3, needs_context=True),
             Pat("en_date", r"(?:\d{1,2}/\d{1,2}/(?:19|20)\d{2}|(?:January|February|March|April|May|June|July|"
                 r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
                 r"\.? \d{1,2},? (?:19|20)\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|"
-                r"September|October|November|December) (?:19|20)\d{2})", 0.4)]
+                r"September|October|November|December) (?:19|20)\d{2})", 0.4, needs_context=True)]
     return RegexRecognizer("DATE_OF_BIRTH", pats, name="DateOfBirthRecognizer", context=DOB_CTX,
-                           require_context=True, context_boost=0.5, window=16)
+                           context_boost=0.5, window=16)
 
 
 def korean_recognizers() -> list[RegexRecognizer]:

@@ -41,7 +41,8 @@ UNIT = (r"(?:(?:" + BUILDING + _SP + r")?(?:[A-Za-z]|\d{1,4})동(?:" + _SP + r"(
         r"[A-Za-z]?\d{1,5}호)?|" + BUILDING + r")")
 PAREN = r"\([가-힣0-9A-Za-z,·ㆍ \-]{1,40}\)"
 DETAIL = r"(?:" + _SP + r",?" + _SP + r"(?:" + UNIT + r"|" + PAREN + r"))"
-POSTAL = r"(?:(?:\(우\)|\[우\]|우\)|우편번호" + _SP + r"[:：]?)" + _SP + r"\d{5}[ \t,]*|\d{5}[ \t]+(?=" + _PROV + r"))"
+POSTAL = (r"(?:(?:\(우\)|\[우\]|우\)|우편번호" + _SP + r"[:：]?)" + _SP + r"(?:\d{5}|\d{3}-\d{3})[ \t,]*"
+          r"|\[\d{5}\][ \t]*|\d{5}[ \t]+(?=" + _PROV + r"))")
 POSTAL_AFTER = r"(?:" + _SP + r"\(?(?:우|우편번호)?" + _SP + r"\d{5}\)?)?"
 
 CORE = (r"(?:(?:" + CITY + r")\s+){0,2}(?:" + TOWN + r"\s+)?(?:" + ROAD + _SP + NUMBER + r"|" + LOT + r"|(?:"
@@ -57,13 +58,20 @@ NOT_CITY = {"청구", "요구", "연구", "추구", "지구", "즉시", "동시"
             "감시", "무시", "당시", "역시", "혹시", "잠시", "수시", "임시", "일시", "상시", "적시", "기재시", "도시", "전시",
             "공시", "고시", "각시", "각군", "각구", "해당시", "해당구", "출구", "입구", "창구", "기구", "도구", "가구",
             "통로", "경로", "진로", "선로", "항로", "도로", "해로", "수로"}
-_PROV_START = re.compile(r"(?:(?:\(우\)|\[우\]|우\)|우편번호)\s*[:：]?\s*)?(?:\d{5}[\s,]*)?(?:" + _PROV + r")\s")
+_PROV_START = re.compile(r"(?:" + POSTAL + r")?\s*(?:" + _PROV + r")\s")
+
+
+_POSTAL_PREFIX = re.compile(POSTAL)
 
 
 def _address(value: str, text: str, s: int, e: int) -> float | None:
     if _PROV_START.match(value):
         return 0.9
-    first = value.split()[0]
+    m = _POSTAL_PREFIX.match(value)
+    rest = value[m.end():] if m else value
+    if not rest.split():
+        return None
+    first = rest.split()[0]
     if (re.fullmatch(CITY, first) and first not in NOT_CITY and not first.endswith(("하시", "되시"))
             and len(first) >= 2):
         return 0.75
@@ -86,7 +94,8 @@ class KrAddressRecognizer(RegexRecognizer):
         if s and ("가" <= text[s - 1] <= "힣" or text[s - 1].isdigit()):
             if not re.search(r"[:：|)]\s*$|\s$", text[max(0, s - 3):s]):
                 return None
-        first = value.lstrip()
+        m = _POSTAL_PREFIX.match(value)
+        first = value[m.end():].lstrip() if m else value.lstrip()
         if re.match(r"[가-힣A-Za-z0-9·]{1,14}(?:대로|로|길)|[가-힣0-9]{1,8}(?:동|리|가)\s", first) and not re.match(
                 r"(?:" + _PROV + r")\s", first):
             # labelled form (no province or city first): the label was matched around it, accept

@@ -46,8 +46,21 @@ ROLES = ("피보험자", "보험계약자", "계약자", "수익자", "보험수
          "송금인", "작성자", "확인자", "승인자", "접수자", "발신인", "수신인", "위임인", "수임인", "사망자", "부상자",
          "원고 대리인", "소송대리인", "대표", "사원", "주임", "간호사", "교수", "원장", "세입자", "집주인", "전입자",
          "세대주", "가족", "부친", "모친", "아버지", "어머니", "남편", "아내", "자녀", "아들", "딸", "본인", "유족",
-         "성명", "이름", "기자", "학생", "담임", "주무관", "사무관", "조사관", "심사관", "보험설계사", "손해사정사")
-TITLES_AFTER = ("설계사", "보험설계사", "상담원", "상담사", "과장", "대리", "팀장", "부장", "차장", "실장", "사원",
+         "성명", "이름", "기자", "학생", "담임", "주무관", "사무관", "조사관", "심사관", "보험설계사", "손해사정사",
+         "관련인", "비상연락처", "비상연락", "공인중개사", "개업공인중개사", "중개사", "중개보조원", "평정자", "피평정자",
+         "담당의", "모집인", "사업주", "재판장", "검 사", "판 사", "변 호 인", "변호인", "처리 담당", "접수 직원",
+         "상담자", "민원 담당", "감정인", "연대보증인", "대표 이사", "수탁자", "위탁자", "양도인", "양수인", "채용자",
+         "피상속인", "상속인", "후견인", "피후견인", "참가인", "당사자", "의뢰인", "문의", "서명", "확인")
+# Parties and officers whose next word is a name unless it is itself a common word (court, insurance, forms).
+STRONG_ROLES = frozenset(("피보험자", "보험계약자", "계약자", "수익자", "보험수익자", "청약자", "피해자", "가해자", "원고",
+                          "피고", "피고인", "채무자", "채권자", "연대보증인", "보증인", "신청인", "피신청인", "대표자",
+                          "대표이사", "담당자", "환자", "보호자", "진정인", "피진정인", "청구인", "피청구인", "임차인",
+                          "임대인", "매수인", "매도인", "예금주", "증인", "민원인", "고소인", "피고소인", "판사", "검사",
+                          "변호사", "변호인", "재판장", "검 사", "판 사", "변 호 인", "관련인", "평정자", "담당의",
+                          "모집인", "사업주", "공인중개사", "개업공인중개사", "근로자", "상속인", "피상속인", "후견인",
+                          "소송대리인", "법정대리인", "설계사", "보험설계사", "상담원", "주치의", "세대주", "수령인",
+                          "발신인", "수신인", "작성자", "비상연락처", "처리 담당", "접수 직원"))
+TITLES_AFTER = ("FC", "설계사", "보험설계사", "상담원", "상담사", "과장", "대리", "팀장", "부장", "차장", "실장", "사원",
                 "주임", "변호사", "법무사", "세무사", "노무사", "의사", "간호사", "교수", "대표", "대표이사", "이사",
                 "원장", "기자", "판사", "검사", "주무관", "사무관", "계장", "지점장", "센터장", "매니저", "선생",
                 "원고", "피고", "피고인", "고객", "환자", "손해사정사", "조사관", "심사역", "행원")
@@ -95,7 +108,10 @@ def _alts(words) -> str:
 
 
 RX_LABEL = re.compile(rf"(?<![가-힣])(?:{_alts(LABELS)}){_SEP_LABEL}(?=[가-힣A-Z])")
-RX_ROLE = re.compile(rf"(?:{_alts(ROLES)})(?:\s*[:：]\s*|\s+|\(\s*)(?=[가-힣A-Z])")
+RX_ROLE = re.compile(rf"({_alts(ROLES)})(\s*[:：]\s*|\s+|\(\s*)(?=[가-힣A-Z])")
+# Any short form label with a colon (``관련인: 유윤주``): the next word is a name unless Kiwi knows it as a word.
+RX_ANY_LABEL = re.compile(r"(?<![가-힣])[가-힣]{1,8}(?: [가-힣]{1,6})?[ \t]*[:：][ \t]*(?=[가-힣])")
+RX_DEPT = re.compile(r"(?:[가-힣]{1,8}(?:과|팀|부|실|센터|지점|본부|지사|사무소)|FC|[A-Z]{2,4})[ \t]+(?=[가-힣])")
 RX_TITLE_AFTER = re.compile(rf"[ ]?(?:{_alts(TITLES_AFTER)})(?![가-힣])|[ ]?(?:{_alts(TITLES_AFTER)})"
                             rf"(?:{_alts(p for p in PARTICLES if p)})(?![가-힣])")
 RX_HONORIFIC = re.compile(r"\s?(?:씨|님)(?![가-힣])|\s?(?:씨|님)(?:께서|께|은|는|이|가|의|을|를|에게|과|와|도|만|이며)"
@@ -151,6 +167,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._lock = threading.Lock()
         self._name_like = lru_cache(maxsize=200_000)(self._name_like_uncached)
         self._common = lru_cache(maxsize=200_000)(self._common_uncached)
+        self._known_word = lru_cache(maxsize=200_000)(self._known_word_uncached)
 
     def load(self) -> None:
         pass
@@ -164,7 +181,7 @@ class KoreanNameRecognizer(EntityRecognizer):
 
     def __getstate__(self) -> dict:          # process pools pickle the recognizer: no Kiwi, no lock, no cache
         d = dict(self.__dict__)
-        d["_kiwi"], d["_lock"], d["_name_like"], d["_common"] = None, None, None, None
+        d["_kiwi"], d["_lock"], d["_name_like"], d["_common"], d["_known_word"] = None, None, None, None, None
         return d
 
     def __setstate__(self, d: dict) -> None:
@@ -172,6 +189,7 @@ class KoreanNameRecognizer(EntityRecognizer):
         self._lock = threading.Lock()
         self._name_like = lru_cache(maxsize=200_000)(self._name_like_uncached)
         self._common = lru_cache(maxsize=200_000)(self._common_uncached)
+        self._known_word = lru_cache(maxsize=200_000)(self._known_word_uncached)
 
     # -- lexical test -------------------------------------------------------------------------------------
     def _name_like_uncached(self, word: str, n: int) -> bool:
@@ -186,6 +204,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             return False
         first = toks[0]
         if first.oov and first.len >= n:
+            return True
+        if n >= 3 and name[:2] in SURNAMES_2 and not self.known_word(name, word):   # 남궁|연수: rare as words
             return True
         if first.tag == "NNP":
             if first.len == 1 and len(toks) > 1 and toks[1].tag.startswith("NN"):   # 김 | 하은: surname split off
@@ -218,6 +238,18 @@ class KoreanNameRecognizer(EntityRecognizer):
     def common(self, name: str, word: str) -> bool:
         return self._common(word, len(name))
 
+    def _known_word_uncached(self, word: str, n: int) -> bool:
+        """Strict: the whole name is ONE word Kiwi knows (not OOV, not a proper noun)."""
+        if word[:n] in STOP:
+            return True
+        if not self.use_analyser:
+            return False
+        toks = self.kiwi().tokenize(word)
+        return bool(toks) and toks[0].start == 0 and not toks[0].oov and toks[0].tag != "NNP" and toks[0].len >= n
+
+    def known_word(self, name: str, word: str) -> bool:
+        return self._known_word(word, len(name))
+
     def _two_syllable_word(self, word: str) -> bool:
         """``이자의`` is 이자 + 의, not a name 이자의: the 2-syllable reading is a word Kiwi knows."""
         if len(word) < 3 or word[2:] not in _TAILS:
@@ -246,22 +278,33 @@ class KoreanNameRecognizer(EntityRecognizer):
                 return None
             return m.end(), m.group()
 
-        def take(pos: int, score: float, how: str, check: bool) -> bool:
+        def take(pos: int, score: float, how: str, check: str) -> bool:
             w = word_at(pos)
             if w is None:
                 return False
             name = split_name(w[1])
-            if name is None or name in STOP or (check and self.common(name, w[1])):
+            if name is None or name in STOP:
+                return False
+            if check == "strict" and self.known_word(name, w[1]) or check == "common" and self.common(name, w[1]):
                 return False
             add(pos, pos + len(name), score, how)
             return True
 
+        def take_after_dept(pos: int, score: float, how: str, check: str) -> bool:
+            if take(pos, score, how, check):
+                return True
+            d = RX_DEPT.match(text, pos)          # 처리 담당: 건축과 심율아 / 모집인: FC 강담아
+            return bool(d) and take(d.end(), score, how, check)
+
         for m in RX_LABEL.finditer(text):
-            if not take(m.end(), 0.9, "label", False):
+            if not take_after_dept(m.end(), 0.9, "label", "strict"):
                 self._latin(text, m.end(), add, 0.9, "label")
         for m in RX_ROLE.finditer(text):
-            if not take(m.end(), 0.85, "role", True):
+            strong = m.group(1) in STRONG_ROLES or ":" in m.group(2) or "：" in m.group(2)
+            if not take_after_dept(m.end(), 0.85, "role", "strict" if strong else "common"):
                 self._latin(text, m.end(), add, 0.85, "role")
+        for m in RX_ANY_LABEL.finditer(text):
+            take_after_dept(m.end(), 0.85, "label", "common")
         for m in RX_LATIN_HON.finditer(text):
             add(m.start(1), m.end(1), 0.85, "honorific")
         # word-level: honorific, job title, bracketed ID or sex/age right after the word; lexicon-only names
@@ -275,15 +318,15 @@ class KoreanNameRecognizer(EntityRecognizer):
             e = s + len(name)
             tail = word[len(name):]
             if tail.startswith(("님", "씨")) and len(name) >= 2:
-                if not self.common(name, word):
+                if not self.known_word(name, word):
                     add(s, e, 0.9, "honorific")
                 continue
             if not tail or tail in PARTICLES:
                 after = text[m.end():m.end() + 14]
-                if not tail and RX_HONORIFIC.match(after) and not self.common(name, word):
+                if not tail and RX_HONORIFIC.match(after) and not self.known_word(name, word):
                     add(s, e, 0.9, "honorific")
                     continue
-                if not tail and RX_BRACKET_ID.match(after) and not self.common(name, word):
+                if not tail and RX_BRACKET_ID.match(after) and not self.known_word(name, word):
                     add(s, e, 0.9, "bracket")
                     continue
                 if not tail and RX_TITLE_AFTER.match(after) and not self.common(name, word):
@@ -307,7 +350,7 @@ class KoreanNameRecognizer(EntityRecognizer):
     def _lists(self, text: str, found: dict, add) -> None:
         """``홍길동, 김영희, 박철수`` / ``홍길동·김영희``: neighbours of an accepted name in a list are names too."""
         strong = sorted((s, e) for (s, e), (sc, _) in found.items() if sc >= 0.8)
-        seen = set(found)
+        seen = {k for k, (sc, _) in found.items() if sc >= 0.8}
         queue = list(strong)
         while queue:
             s, e = queue.pop()
