@@ -1,8 +1,9 @@
 """``Redactor``: recognizers -> overlap merge (over-redact) -> typed consistent placeholders.
 
 Analysis runs Presidio recognizers directly on normalised text (no NLP engine, so nothing to download and no
-per-call spaCy cost); replacement runs through Presidio's ``AnonymizerEngine`` with per-type custom operators
-that draw placeholders from the document's ``PlaceholderMap``.
+per-call spaCy cost); replacement splices placeholders drawn from the document's ``PlaceholderMap`` into the
+text (byte-identical to Presidio's ``AnonymizerEngine`` with per-span replace operators, see
+``anonymize_with_presidio``, but cheaper).
 """
 
 from __future__ import annotations
@@ -110,7 +111,6 @@ class Redactor:
         self.recognizers = build_recognizers(cfg.use_name_analyser)
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
-        self.anonymizer = AnonymizerEngine()
         self.vault = vault
 
     @classmethod
@@ -187,17 +187,7 @@ class Redactor:
             final.append(dataclasses.replace(sp, operator="mask" if sp.entity_type == CLAUSE else "placeholder",
                                              placeholder=ph))
             values[i] = value
-        failed = ""
-        try:
-            res = self.anonymizer.anonymize(
-                text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(final)],
-                operators={f"S{i}": _operator(sp.placeholder) for i, sp in enumerate(final)},
-                merge_entities_with_spaces=False)
-            out_text = res.text
-        except Exception as e:  # noqa: BLE001 - scrubbed below
-            failed = type(e).__name__
-        if failed:
-            raise RedactionError(f"anonymizer failed with {failed} (message withheld)")
+        out_text = _splice(text, final)
         if self.vault is not None:
             for i, value in values.items():
                 self.vault.put(mapping.doc_id or doc_id, final[i].placeholder, value)
@@ -212,6 +202,34 @@ class Redactor:
         """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
         shared = PlaceholderMap() if same_document else None
         return [self.redact(t, language, mapping=shared) for t in texts]
+
+
+def _splice(text: str, spans: Sequence[Span]) -> str:
+    """Replace each (merged, non-overlapping) span by its placeholder ('' = removed).
+
+    Same output as Presidio's ``AnonymizerEngine`` with a ``replace``/custom-remove operator per span (which
+    ``anonymize_with_presidio`` still does, for users who want that path), at a fraction of its cost: the
+    anonymizer built entity objects and sorted/validated them for every chunk (~15% of redaction time).
+    """
+    parts: list[str] = []
+    pos = 0
+    for sp in sorted(spans, key=lambda x: x.start):
+        if sp.start < pos:
+            raise RedactionError("overlapping spans after merge (internal error)")
+        parts.append(text[pos:sp.start])
+        parts.append(sp.placeholder)
+        pos = sp.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def anonymize_with_presidio(text: str, spans: Sequence[Span]) -> str:
+    """Presidio's ``AnonymizerEngine`` over our spans: the reference ``_splice`` is tested against."""
+    res = AnonymizerEngine().anonymize(
+        text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(spans)],
+        operators={f"S{i}": _operator(sp.placeholder) for i, sp in enumerate(spans)},
+        merge_entities_with_spaces=False)
+    return res.text
 
 
 def _operator(new_value: str) -> OperatorConfig:

@@ -54,6 +54,9 @@ LABELLED_RX = (r"(?:" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse
                + r"){0,5})")
 UNIT_RX = r"(?<![가-힣A-Za-z0-9])(?P<addr>[가-힣A-Za-z0-9]{2,16}" + _SP + r"[A-Za-z]동" + _SP + r"\d{1,5}호)"
 
+# Every address above holds a road/lot/unit word followed by its number: the regexes only run near one.
+ANCHOR = r"(?:로|길|동|리|가)[ \t]*(?:지하[ \t]*|산[ \t]*)?\d"
+
 NOT_CITY = {"청구", "요구", "연구", "추구", "지구", "즉시", "동시", "개시", "표시", "제시", "다시", "게시", "지시", "명시",
             "감시", "무시", "당시", "역시", "혹시", "잠시", "수시", "임시", "일시", "상시", "적시", "기재시", "도시", "전시",
             "공시", "고시", "각시", "각군", "각구", "해당시", "해당구", "출구", "입구", "창구", "기구", "도구", "가구",
@@ -82,9 +85,9 @@ class KrAddressRecognizer(RegexRecognizer):
     """Korean addresses (see the module docstring): a validated start, then everything up to the last detail."""
 
     def __init__(self, language: str = "any"):
-        pats = [Pat("kr_address", ADDRESS_RX, 0.9, group=1),
-                Pat("kr_address_labelled", LABELLED_RX, 0.85, group=1),
-                Pat("kr_building_unit", UNIT_RX, 0.6, group=1)]
+        pats = [Pat("kr_address", ADDRESS_RX, 0.9, group=1, anchor=ANCHOR),
+                Pat("kr_address_labelled", LABELLED_RX, 0.85, group=1, anchor=ANCHOR),
+                Pat("kr_building_unit", UNIT_RX, 0.6, group=1, anchor=ANCHOR)]
         super().__init__("ADDRESS", pats, name="KrAddressRecognizer",
                          context=["주소", "거주", "소재지", "address"], context_boost=0.1, validator=self._validate,
                          language=language)
