@@ -117,6 +117,10 @@ class Redactor:
     def from_config(cls, cfg: Any, vault: Any = None) -> Redactor:
         return cls(_as_config(cfg), vault=vault)
 
+    def warm_up(self) -> None:
+        """Load lazily built models (Kiwi) now: before timing, or before forking worker processes."""
+        self.analyze("피보험자 홍길동 님")
+
     # -- analysis ---------------------------------------------------------------------------------------
     def analyze(self, text: str, mapping: PlaceholderMap | None = None) -> list[Span]:
         """Detections in ORIGINAL-text offsets, overlaps merged, placeholders not yet assigned."""

@@ -19,8 +19,9 @@ from onprem_sft.artifacts import config_hash, sha256_text
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
-from redaction import PlaceholderMap, RedactionError, Redactor
+from redaction import Redactor
 from redaction.audit import AuditLog, load_or_create_key
+from redaction.parallel import redact_documents
 
 log = logging.getLogger("onprem_sft.redact")
 
@@ -47,10 +48,15 @@ def _vault(ctx: StageContext, rc):
     return Vault(ctx.run_dir / "vault" / "redaction_vault.jsonl", key)
 
 
-def _reason(e: Exception) -> str:
-    # RedactionError messages are written to be PII-free; other exceptions may quote text: name the type only.
-    detail = str(e) if isinstance(e, RedactionError) else f"{type(e).__name__} (message withheld)"
+def _reason(detail: str) -> str:
+    # ``detail`` comes from redaction.parallel.failure_reason: PII-free (error type only unless RedactionError)
     return f"redaction failed: {detail}; the chunk was not passed on (fix the input or report the error)"
+
+
+def _unit(ch: Chunk) -> list[tuple[str, str]]:
+    """The texts of one chunk, redacted in this order with the document's placeholder map."""
+    lang = ch.lang or "ko"
+    return ([(ch.clause, lang)] if ch.clause else []) + [(ch.text, lang)]
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -72,35 +78,37 @@ def run(ctx: StageContext) -> StageResult:
     chars = 0
     t0 = time.perf_counter()
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.index))
-    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
+    docs = [(doc_id, list(group)) for doc_id, group in groupby(ordered, key=lambda c: c.doc_id)]
+    work = ((doc_id, [_unit(ch) for ch in group]) for doc_id, group in docs)
+    workers = int(rc.get("workers") or 1)
+    audit_cfg = {k: v for k, v in cfg_dict.items() if k != "workers"}     # workers never change the output
+    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(audit_cfg), rc.review_below) as audit, \
             tqdm(total=len(ordered), desc="redact", unit="chunk", disable=not ctx.progress) as bar:
-        for doc_id, group in groupby(ordered, key=lambda c: c.doc_id):
-            mapping = PlaceholderMap(doc_id)
-            for ch in group:
-                lang = ch.lang or "ko"
-                try:
-                    counts: Counter[str] = Counter()
-                    clause_text = ""
-                    if ch.clause:
-                        cres = redactor.redact(ch.clause, lang, mapping=mapping)
-                        audit.append(ch.clause, cres, doc_id=doc_id, chunk_id=ch.id, extra={"field": "clause"})
-                        clause_text = cres.text
-                        counts.update(cres.counts)
-                    res = redactor.redact(ch.text, lang, mapping=mapping)
-                    ahash = audit.append(ch.text, res, doc_id=doc_id, chunk_id=ch.id, extra={"field": "text"})
-                    counts.update(res.counts)
-                except Exception as e:  # noqa: BLE001 -  # one bad chunk must not sink the run; the reason is PII-free
-                    log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, type(e).__name__)
-                    rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(e)})
-                    bar.update(1)
+        # documents are redacted in order (in a process pool when redaction.workers > 1); the audit log is
+        # appended here, in the same order, so placeholders and the hash chain do not depend on workers
+        for (doc_id, group), results in zip(docs, redact_documents(cfg_dict, work, workers, redactor)):
+            for ch, res_unit in zip(group, results):
+                bar.update(1)
+                if isinstance(res_unit, str):
+                    log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, res_unit.split(" ")[0])
+                    rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(res_unit)})
                     continue
+                counts: Counter[str] = Counter()
+                clause_text = ""
+                if ch.clause:
+                    cres = res_unit[0]
+                    audit.append(ch.clause, cres, doc_id=doc_id, chunk_id=ch.id, extra={"field": "clause"})
+                    clause_text = cres.text
+                    counts.update(cres.counts)
+                res = res_unit[-1]
+                ahash = audit.append(ch.text, res, doc_id=doc_id, chunk_id=ch.id, extra={"field": "text"})
+                counts.update(res.counts)
                 totals.update(counts)
                 chars += len(ch.text)
                 out_rows.append(RedactedChunk(
                     id=stable_id("rc", ch.id, res.text), parent_id=ch.id, doc_id=doc_id, index=ch.index,
-                    text=res.text, clause=clause_text, lang=lang, raw_sha256=sha256_text(ch.text),
+                    text=res.text, clause=clause_text, lang=ch.lang or "ko", raw_sha256=sha256_text(ch.text),
                     entity_counts=dict(sorted(counts.items())), audit_hash=ahash))
-                bar.update(1)
     ctx.out.write_records(out_rows)
     if rejects:
         ctx.out.write_rejects(rejects)
@@ -115,7 +123,8 @@ def run(ctx: StageContext) -> StageResult:
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
-                                                 "use_name_analyser": bool(rc.use_name_analyser)},
+                                                 "use_name_analyser": bool(rc.use_name_analyser),
+                                                 "workers": workers},
                        summary=summary)
 
 

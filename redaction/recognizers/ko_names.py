@@ -175,8 +175,12 @@ class KoreanNameRecognizer(EntityRecognizer):
     def kiwi(self):
         with self._lock:
             if self._kiwi is None:
+                import warnings
+
                 from kiwipiepy import Kiwi
-                self._kiwi = Kiwi(num_workers=-1)
+                with warnings.catch_warnings():        # 0 = single thread (fork-safe), its meaning changed in 0.21
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self._kiwi = Kiwi(num_workers=0)
         return self._kiwi
 
     def __getstate__(self) -> dict:          # process pools pickle the recognizer: no Kiwi, no lock, no cache
