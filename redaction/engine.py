@@ -101,14 +101,21 @@ def _as_config(cfg: Any) -> RedactionConfig:
 class Redactor:
     def __init__(self, config: RedactionConfig | None = None, vault: Any = None):
         self.config = cfg = _as_config(config)
-        bad = [e for e in cfg.entities if e not in ALL_TYPES]
-        if bad:
-            raise ValueError(f"redaction.entities: unknown type(s) {bad}; supported: {list(ALL_TYPES)}")
         if cfg.sensitive_clauses.action not in ("remove", "mask"):
             raise ValueError("redaction.sensitive_clauses.action must be remove | mask, "
                              f"got {cfg.sensitive_clauses.action!r}")
-        self.entities = list(cfg.entities) or list(ALL_TYPES)
         self.recognizers = build_recognizers(cfg.use_name_analyser)
+        if cfg.custom_recognizers:     # company IDs / deny-lists / regexes, Presidio YAML (redaction/registry.py)
+            from redaction.registry import load_custom_recognizers
+            custom = load_custom_recognizers(cfg.custom_recognizers)
+            self.recognizers += custom
+            extra = [e for r in custom for e in r.supported_entities if e not in ALL_TYPES]
+        else:
+            extra = []
+        bad = [e for e in cfg.entities if e not in ALL_TYPES and e not in extra]
+        if bad:
+            raise ValueError(f"redaction.entities: unknown type(s) {bad}; supported: {[*ALL_TYPES, *extra]}")
+        self.entities = list(cfg.entities) or [*ALL_TYPES, *extra]
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
         self.vault = vault
