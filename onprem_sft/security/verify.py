@@ -77,6 +77,7 @@ class VerifyOptions:
     lineage_key_file: str | None = None    # key to check lineage.sig.json
     scan_pii: bool = True                  # the re-scan checks (1, 2, 6 content) need the Redactor
     min_structured_score: float = 0.85     # fresh structured-ID detections at or above this fail check 2
+    residue: str | None = None             # warn | fail | off; None = the run's security.residue (default warn)
 
 
 class RunView:
@@ -293,7 +294,7 @@ def _ids_in(path: Path) -> list[tuple[int, str]]:
 
 def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
                only: list[str] | None = None) -> list[CheckResult]:
-    from onprem_sft.security import leakscan
+    from onprem_sft.security import leakscan, residue
 
     view = RunView(run_dir, options)
     if not view.run_dir.is_dir():
@@ -305,6 +306,7 @@ def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
         ("integrity", check_integrity),
         ("egress", check_egress),
         ("raw-zone", leakscan.check_raw_zone),
+        ("residue", residue.check_residue),
     ]
     out = []
     for name, fn in checks:

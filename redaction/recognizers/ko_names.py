@@ -94,7 +94,8 @@ STOP = frozenset(KO_NNP_STOP) | frozenset(
     "채권 채무 천재 추가 추천 탁송 태도 판단 편입 평가 표준 피해 하자 한정 함께 허가 현재 현금 형사 형태 호출 홍보 "
     "화재 확정 황금 성실 성년 미성년 미성년자 이의 이행 이전 이체 인감증명 기명 기재 남용 노동 도중 독립 동산 마련 "
     "명령 명백 목적 문서 민사 반대 방해 배당 배상 백지 범위 범죄 변제 보관 보상 보전 보증 보호 복수 부담 부동산 부당 "
-    "부분 부과 부여 부정 사무 사본 사용 사유 사전 사정 사항 사후 상당 상속 상실 상환 선의 성명란 소송대리 손실".split())
+    "부분 부과 부여 부정 사무 사본 사용 사유 사전 사정 사항 사후 상당 상속 상실 상환 선의 성명란 소송대리 손실 여권 "
+    "명의인 사본 원본 정본 등본".split())
 ROLE_STOPWORDS = frozenset("또는 및 등 그 이 각 해당 다른 같은 중 외 관련 소속 명의 본인 상대방 자신 스스로".split())
 
 _WORD = re.compile(r"[가-힣]+")
@@ -137,6 +138,11 @@ NOT_LAST = NOT_LAST - {"서", "의", "고"}
 NOT_LAST_LEXICON = frozenset("권록율률범목료금액법세증부표항호조칙령")
 # Legal terms of the kind Kiwi does not know that look like surname + given name (seen on statutes: dev data).
 LEGAL_TERMS = frozenset("송하인 수하인 공증인 도선사 조세범 조정원 조정서 조교수 기산일 선하인 하수인".split())
+
+
+def is_stop(name: str) -> bool:
+    """A stop word, or a stop word + particle read as a 3-syllable name (명의+의, 이상+의)."""
+    return name in STOP or (len(name) == 3 and name[:2] in STOP and name[2] in "의은는이가을를와과도만")
 
 
 def split_name(word: str) -> str | None:
@@ -287,7 +293,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if w is None:
                 return False
             name = split_name(w[1])
-            if name is None or name in STOP:
+            if name is None or is_stop(name):
                 return False
             if check == "strict" and self.known_word(name, w[1]) or check == "common" and self.common(name, w[1]):
                 return False
@@ -317,7 +323,7 @@ class KoreanNameRecognizer(EntityRecognizer):
             if s and "가" <= text[s - 1] <= "힣":
                 continue
             name = split_name(word)
-            if name is None or name in STOP:
+            if name is None or is_stop(name):
                 continue
             e = s + len(name)
             tail = word[len(name):]
