@@ -19,9 +19,11 @@ import re
 
 from redaction.recognizers.base import Pat, RegexRecognizer
 
-PROVINCE_FULL = ("서울특별시 부산광역시 대구광역시 인천광역시 광주광역시 대전광역시 울산광역시 세종특별자치시 경기도 강원도 "
+PROVINCE_FULL = ("서울특별시 부산광역시 대구광역시 인천광역시 광주광역시 대전광역시 울산광역시 세종특별자치시 경기도 "  # noqa: SIM905
+                 "강원도 "
                  "강원특별자치도 충청북도 충청남도 전라북도 전북특별자치도 전라남도 경상북도 경상남도 제주특별자치도 제주도").split()
-PROVINCE_SHORT = ("서울시 부산시 대구시 인천시 광주시 대전시 울산시 세종시 서울 부산 대구 인천 광주 대전 울산 세종 경기 강원 "
+PROVINCE_SHORT = ("서울시 부산시 대구시 인천시 광주시 대전시 울산시 세종시 서울 부산 대구 인천 광주 대전 울산 세종 "  # noqa: SIM905
+                  "경기 강원 "
                   "충북 충남 전북 전남 경북 경남 제주").split()
 _PROV = "|".join(sorted(PROVINCE_FULL + PROVINCE_SHORT, key=len, reverse=True))
 LABELS = ("주소", "주 소", "현주소", "주소지", "소재지", "거주지", "거소", "사업장 소재지", "본점 소재지", "사업장소재지",
@@ -94,9 +96,9 @@ class KrAddressRecognizer(RegexRecognizer):
 
     @staticmethod
     def _validate(value: str, text: str, s: int, e: int) -> float | None:
-        if s and ("가" <= text[s - 1] <= "힣" or text[s - 1].isdigit()):
-            if not re.search(r"[:：|)]\s*$|\s$", text[max(0, s - 3):s]):
-                return None
+        if (s and ("가" <= text[s - 1] <= "힣" or text[s - 1].isdigit())
+                and not re.search(r"[:：|)]\s*$|\s$", text[max(0, s - 3):s])):
+            return None
         m = _POSTAL_PREFIX.match(value)
         first = value[m.end():].lstrip() if m else value.lstrip()
         if re.match(r"[가-힣A-Za-z0-9·]{1,14}(?:대로|로|길)|[가-힣0-9]{1,8}(?:동|리|가)\s", first) and not re.match(

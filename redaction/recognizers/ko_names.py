@@ -72,7 +72,7 @@ PARTICLES = ("은", "는", "이", "가", "을", "를", "의", "에", "에게", "
 _TAILS = frozenset({h + p for h in ("", *HONORIFIC) for p in PARTICLES})
 
 # Common 2-4 syllable words with a surname first syllable that a role or title context could still pick up.
-STOP = frozenset(KO_NNP_STOP) | frozenset(
+STOP = frozenset(KO_NNP_STOP) | frozenset(  # noqa: SIM905 - a word block reads better than a list
     "이상 이하 이내 이후 이전 이외 정보 지급 신청 계약 장기 한도 기간 주소 고객 안내 전화 변경 이자 조건 정도 주의 방법 "
     "사고 심사 신규 한편 문의 상기 하기 기타 공제 보장 여부 우리 모든 소정 유의 전액 일부 성명 표시 마감 연체 대출 임대 구분 "
     "설명 확인 서명 기준 금리 금액 지점 도달 원금 이용 감액 고지 선택 모집 경우 당사 본인 담당 대리 과장 상해 질병 사망 입원 "
@@ -96,7 +96,6 @@ STOP = frozenset(KO_NNP_STOP) | frozenset(
     "명령 명백 목적 문서 민사 반대 방해 배당 배상 백지 범위 범죄 변제 보관 보상 보전 보증 보호 복수 부담 부동산 부당 "
     "부분 부과 부여 부정 사무 사본 사용 사유 사전 사정 사항 사후 상당 상속 상실 상환 선의 성명란 소송대리 손실 여권 "
     "명의인 사본 원본 정본 등본".split())
-ROLE_STOPWORDS = frozenset("또는 및 등 그 이 각 해당 다른 같은 중 외 관련 소속 명의 본인 상대방 자신 스스로".split())
 
 _WORD = re.compile(r"[가-힣]+")
 FUNCTION_TAGS = frozenset({"XSN", "XSV", "XSA", "VCP", "VCN", "VX", "ETM", "ETN", "EP", "EC", "EF"})
@@ -137,7 +136,7 @@ NOT_LAST = NOT_LAST - {"서", "의", "고"}
 # Last syllables of legal/financial terms Kiwi does not know (구상권, 감사록, 이자율, ...): no context-free name.
 NOT_LAST_LEXICON = frozenset("권록율률범목료금액법세증부표항호조칙령")
 # Legal terms of the kind Kiwi does not know that look like surname + given name (seen on statutes: dev data).
-LEGAL_TERMS = frozenset("송하인 수하인 공증인 도선사 조세범 조정원 조정서 조교수 기산일 선하인 하수인".split())
+LEGAL_TERMS = frozenset("송하인 수하인 공증인 도선사 조세범 조정원 조정서 조교수 기산일 선하인 하수인".split())  # noqa: SIM905
 
 
 def is_stop(name: str) -> bool:
