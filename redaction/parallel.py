@@ -55,8 +55,11 @@ def _work(item: tuple[str, Sequence[Unit]]) -> list[UnitResult]:
 
 
 def redact_documents(config: Any, documents: Iterable[tuple[str, Sequence[Unit]]], workers: int = 1,
-                     redactor: Redactor | None = None) -> Iterator[list[UnitResult]]:
-    """Yield, per ``(doc_id, units)`` in input order, the results of its units (see ``redact_document``)."""
+                     redactor: Redactor | None = None, chunksize: int = 8) -> Iterator[list[UnitResult]]:
+    """Yield, per ``(doc_id, units)`` in input order, the results of its units (see ``redact_document``).
+
+    ``chunksize`` documents travel to a worker per message (fewer round trips for many small documents).
+    """
     if workers < 1:
         raise ValueError(f"redaction.workers must be >= 1, got {workers}")
     red = redactor or Redactor.from_config(config)
@@ -77,6 +80,6 @@ def redact_documents(config: Any, documents: Iterable[tuple[str, Sequence[Unit]]
         ctx = mp.get_context("spawn")
     try:
         with ctx.Pool(workers, initializer=_init, initargs=(config,)) as pool:
-            yield from pool.imap(_work, documents, chunksize=1)
+            yield from pool.imap(_work, documents, chunksize=max(1, chunksize))
     finally:
         _REDACTOR = None

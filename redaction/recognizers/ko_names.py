@@ -72,8 +72,8 @@ PARTICLES = ("은", "는", "이", "가", "을", "를", "의", "에", "에게", "
 _TAILS = frozenset({h + p for h in ("", *HONORIFIC) for p in PARTICLES})
 
 # Common 2-4 syllable words with a surname first syllable that a role or title context could still pick up.
-STOP = frozenset(KO_NNP_STOP) | frozenset(  # noqa: SIM905 - a word block reads better than a list
-    "이상 이하 이내 이후 이전 이외 정보 지급 신청 계약 장기 한도 기간 주소 고객 안내 전화 변경 이자 조건 정도 주의 방법 "
+STOP = frozenset(KO_NNP_STOP) | frozenset(
+    "이상 이하 이내 이후 이전 이외 정보 지급 신청 계약 장기 한도 기간 주소 고객 안내 전화 변경 이자 조건 정도 주의 방법 "  # noqa: SIM905
     "사고 심사 신규 한편 문의 상기 하기 기타 공제 보장 여부 우리 모든 소정 유의 전액 일부 성명 표시 마감 연체 대출 임대 구분 "
     "설명 확인 서명 기준 금리 금액 지점 도달 원금 이용 감액 고지 선택 모집 경우 당사 본인 담당 대리 과장 상해 질병 사망 입원 "
     "수술 장해 진단 통원 치료 공시 조정 해지 해약 명의 명의자 명칭 공동 전원 각자 당해 동의 서면 소유 상대 상호 이사 감사 "
