@@ -1,5 +1,5 @@
 """Held-out Korean redaction benchmark: a generator of administrative documents written apart from the recognizers.
 
-See ``README.md`` in this folder (what was looked at, the frozen file and its sha256) and
+See ``data/README.md`` (what was looked at, the frozen file and its sha256, gold conventions) and
 ``scripts/bench_redaction_ko_heldout.py`` (the scorer).
 """
