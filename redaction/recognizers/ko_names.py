@@ -108,13 +108,14 @@ def _alts(words) -> str:
 
 
 RX_LABEL = re.compile(rf"(?<![가-힣])(?:{_alts(LABELS)}){_SEP_LABEL}(?=[가-힣A-Z])")
-RX_ROLE = re.compile(rf"({_alts(ROLES)})(\s*[:：]\s*|\s+|\(\s*)(?=[가-힣A-Z])")
+RX_ROLE = re.compile(rf"({_alts(ROLES)})((?:은|는|이|가)?\s*[:：]\s*|(?:은|는|이|가)?\s+|\(\s*)(?=[가-힣A-Z])")
 # Any short form label with a colon (``관련인: 유윤주``): the next word is a name unless Kiwi knows it as a word.
 RX_ANY_LABEL = re.compile(r"(?<![가-힣])[가-힣]{1,8}(?: [가-힣]{1,6})?[ \t]*[:：][ \t]*(?=[가-힣])")
 RX_DEPT = re.compile(r"(?:[가-힣]{1,8}(?:과|팀|부|실|센터|지점|본부|지사|사무소)|FC|[A-Z]{2,4})[ \t]+(?=[가-힣])")
 RX_TITLE_AFTER = re.compile(rf"[ ]?(?:{_alts(TITLES_AFTER)})(?![가-힣])|[ ]?(?:{_alts(TITLES_AFTER)})"
                             rf"(?:{_alts(p for p in PARTICLES if p)})(?![가-힣])")
-RX_HONORIFIC = re.compile(r"\s?(?:씨|님)(?![가-힣])|\s?(?:씨|님)(?:께서|께|은|는|이|가|의|을|를|에게|과|와|도|만|이며)"
+RX_HONORIFIC = re.compile(r"\s?(?:고객|환자|선생|여사|회원|대표|원장|사장|교수|변호사|의사|기사|과장|부장|팀장|"
+                          r"대리|차장|실장|이사|주임|간호사|설계사|상담사)님|\s?(?:씨|님)(?![가-힣])|\s?(?:씨|님)(?:께서|께|은|는|이|가|의|을|를|에게|과|와|도|만|이며)"
                           r"(?![가-힣])|님께서|\s(?:씨|님)")
 RX_BRACKET_ID = re.compile(r"\s?\(\s*(?:\d{2}[01]\d[0-3]\d|\d{6}\s?-|[남여]\s*[,/)]|[남여]성|만?\s?\d{1,3}\s?세|"
                            r"[남여]\s?,\s?\d{1,3}\s?세|\d{2,4}[.년-]\s?\d{1,2}|[A-Z]{1,2}\d{6,8})")
@@ -157,6 +158,8 @@ def split_name(word: str) -> str | None:
         return None
     for n in ((4, 3) if compound else (3, 2)):
         if len(word) >= n and word[n:] in _TAILS and word[n - 1] not in NOT_LAST:
+            if n == 2 and word[1] in "를을는은가의도와과로에":      # 이+를, 그+는: a particle, not a given name
+                continue
             return word[:n]
     return None
 
@@ -223,7 +226,7 @@ class KoreanNameRecognizer(EntityRecognizer):
                 return True
         return False
 
-    def _common_uncached(self, word: str, n: int) -> bool:
+    def _common_uncached(self, word: str, n: int, broad: bool = False) -> bool:
         """The first ``n`` syllables of ``word`` are (or are covered by) one word Kiwi knows, not a name."""
         name = word[:n]
         if name in STOP:
@@ -236,16 +239,20 @@ class KoreanNameRecognizer(EntityRecognizer):
         first = toks[0]
         if first.oov or first.tag == "NNP":
             return False
+        if first.tag == "NP" and first.form == "나":     # 나+정식의: 나 is a surname too
+            return False
         if first.len >= n or first.tag in ("VV", "VA", "VX", "MAG", "MAJ", "IC", "NNB", "NP"):
             return True
         if first.tag == "MM" and first.form != "이":    # 전+항의; but 이+하늘 is a name (이 is a surname)
             return True
-        # a known word + grammar only (이상+의, 위반+하+ㄴ, 주주+가): not a name
+        # a known word + grammar (이상+의, 위반+하+ㄴ); ``broad``: + any other known words (지체+없이)
         rest = [t for t in toks[1:] if t.start < n]
+        if broad:
+            return first.len >= 2 and not any(t.oov or t.tag == "NNP" for t in rest)
         return first.len >= 2 and all(t.tag[0] in "JE" or t.tag in FUNCTION_TAGS for t in rest)
 
-    def common(self, name: str, word: str) -> bool:
-        return self._common(word, len(name))
+    def common(self, name: str, word: str, broad: bool = False) -> bool:
+        return self._common(word, len(name), broad)
 
     def _known_word_uncached(self, word: str, n: int) -> bool:
         """Strict: the whole name is ONE word Kiwi knows (not OOV, not a proper noun)."""
@@ -292,7 +299,8 @@ class KoreanNameRecognizer(EntityRecognizer):
             if w is None:
                 return False
             name = split_name(w[1])
-            if name is None or is_stop(name):
+            # after a party/label (strict), only the stop list itself: 연대보증인 이하은 is a name, not 이하+은
+            if name is None or (name in STOP if check == "strict" else is_stop(name)):
                 return False
             if check == "strict" and self.known_word(name, w[1]) or check == "common" and self.common(name, w[1]):
                 return False
@@ -309,7 +317,16 @@ class KoreanNameRecognizer(EntityRecognizer):
             if not take_after_dept(m.end(), 0.9, "label", "strict"):
                 self._latin(text, m.end(), add, 0.9, "label")
         for m in RX_ROLE.finditer(text):
-            strong = m.group(1) in STRONG_ROLES or ":" in m.group(2) or "：" in m.group(2)
+            sep = m.group(2)
+            # 수익자는 X: after a subject particle anything may follow, so the word must not be a known word
+            strong = (m.group(1) in STRONG_ROLES or ":" in sep or "：" in sep) and sep[:1] not in "은는이가"
+            particle = sep[:1] in "은는이가" and sep[:1] != ""
+            if particle:     # weaker evidence: redact, never propagate; a 2-syllable word there is rarely a name
+                w = word_at(m.end())
+                nm = split_name(w[1]) if w else None
+                if nm and len(nm) >= 3 and not self.common(nm, w[1], broad=True):
+                    take(m.end(), 0.75, "role", "common")
+                continue
             if not take_after_dept(m.end(), 0.85, "role", "strict" if strong else "common"):
                 self._latin(text, m.end(), add, 0.85, "role")
         for m in RX_ANY_LABEL.finditer(text):
@@ -338,7 +355,8 @@ class KoreanNameRecognizer(EntityRecognizer):
                 if not tail and RX_BRACKET_ID.match(after) and not self.known_word(name, word):
                     add(s, e, 0.9, "bracket")
                     continue
-                if not tail and RX_TITLE_AFTER.match(after) and not self.common(name, word):
+                if (not tail and RX_TITLE_AFTER.match(after) and not self.common(name, word)
+                        and not self._two_syllable_word(word)):
                     add(s, e, 0.85, "title")
                     continue
             if (self.use_analyser and len(name) >= (4 if name[:2] in SURNAMES_2 else 3)
