@@ -31,7 +31,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from redaction.recognizers.data import KO_NNP_STOP, KO_SURNAMES_1, KO_SURNAMES_2
 
 SURNAMES_2 = frozenset(KO_SURNAMES_2)
-SURNAMES_1 = frozenset(KO_SURNAMES_1)
+SURNAMES_1 = frozenset(KO_SURNAMES_1) | {"라"}     # 羅 is written 나 or 라
 
 # Form labels: followed by a colon/table bar, or a space, then the name.
 LABELS = ("성명", "성 명", "이름", "환자성명", "환자명", "환자 성명", "고객명", "고객성명", "가입자명", "계약자명",
