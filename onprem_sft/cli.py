@@ -6,6 +6,7 @@ run dir), 130 interrupted. ``-v`` shows every library's log lines on the console
 
 Subcommands (dispatched before Hydra so their arguments are not parsed as overrides):
   onprem-sft audit verify|report <audit.jsonl>    redaction audit log (hash chain, compliance summary)
+  onprem-sft audit residue <run_dir>             second-opinion residue scan of the redacted zone
   onprem-sft verify <run_dir>                     security checks of a finished run
   onprem-sft eyecheck export|import ...           human eye-check round trip
   onprem-sft judge qualify FILE [overrides]       judge vs human labels (accuracy, kappa, Spearman)

@@ -101,6 +101,16 @@ def validate(cfg: DictConfig | Config) -> None:
     _check(c.generate.strategy in ("auto", "answer_first", "question_first"), "generate.strategy",
            "must be auto | answer_first | question_first", p)
     _check(0.0 <= c.redaction.score_threshold <= 1.0, "redaction.score_threshold", "must be in [0, 1]", p)
+    _check(c.redaction.workers >= 1, "redaction.workers", "must be >= 1 (1 = no process pool)", p)
+    _check(c.redaction.workers == 1 or not c.redaction.vault, "redaction.workers",
+           "a process pool cannot share the vault file: set redaction.workers=1 or redaction.vault=false", p)
+    if c.redaction.custom_recognizers:
+        from redaction.registry import CustomRecognizerError, load_custom_recognizers
+        try:
+            load_custom_recognizers(c.redaction.custom_recognizers)
+        except CustomRecognizerError as e:
+            p.append(str(e))
+    _check(c.security.residue in ("warn", "fail", "off"), "security.residue", "must be warn | fail | off", p)
     ch = c.corpus.chunk
     _check(ch.max_chars > 0, "corpus.chunk.max_chars", "must be > 0", p)
     _check(0 <= ch.overlap_chars < ch.max_chars, "corpus.chunk.overlap_chars",

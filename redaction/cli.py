@@ -1,4 +1,5 @@
-"""``onprem-sft audit verify <log>`` and ``onprem-sft audit report <log> [--out file]``."""
+"""``onprem-sft audit verify <log>``, ``onprem-sft audit report <log> [--out file]`` and
+``onprem-sft audit residue <run_dir>`` (second-opinion scan of the redacted zone, masked previews)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,22 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_BROKEN if rep["chain_problems"] else 0
 
 
+def _residue(args: argparse.Namespace) -> int:
+    from onprem_sft.security.residue import scan_run
+
+    if not Path(args.run_dir).is_dir():
+        print(f"onprem-sft audit residue: {args.run_dir} is not a run directory", file=sys.stderr)
+        return 2
+    found, total, scanned = scan_run(args.run_dir, limit=args.limit)
+    for r in found:
+        print(r.describe())
+    if total > len(found):
+        print(f"... and {total - len(found)} more")
+    print(f"residue: {total} suspected in {scanned} redacted-zone text(s) of {args.run_dir} "
+          "(previews are masked; review each, e.g. with the record id)")
+    return 1 if (args.fail and total) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="onprem-sft audit", description="Redaction audit log tools")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -119,7 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", help="write the report to this file (markdown, or JSON with --json)")
     r.add_argument("--json", action="store_true")
     r.add_argument("--below", type=float, default=None, help="review threshold (default: the log's)")
+    s = sub.add_parser("residue", help="second-opinion scan of a run's redacted zone for PII-shaped residue "
+                                       "(masked previews only)")
+    s.add_argument("run_dir")
+    s.add_argument("--limit", type=int, default=200, help="findings listed (the count covers all)")
+    s.add_argument("--fail", action="store_true", help="exit 1 when anything is found")
     args = ap.parse_args(argv)
+    if args.cmd == "residue":
+        return _residue(args)
     if not Path(args.log).exists():
         print(f"onprem-sft audit: {args.log} not found (the log is <run_dir>/redact/audit.jsonl)", file=sys.stderr)
         return 2

@@ -32,3 +32,5 @@ class RedactionConfig:
     vault: bool = False               # reversible AES-GCM vault of original values
     vault_key_file: str | None = None
     sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)
+    workers: int = 1                  # redact-stage process pool (output identical to 1; not with vault=true)
+    custom_recognizers: str | None = None   # Presidio recognizer YAML (company IDs, deny-lists, regexes)

@@ -1,8 +1,9 @@
 """``Redactor``: recognizers -> overlap merge (over-redact) -> typed consistent placeholders.
 
 Analysis runs Presidio recognizers directly on normalised text (no NLP engine, so nothing to download and no
-per-call spaCy cost); replacement runs through Presidio's ``AnonymizerEngine`` with per-type custom operators
-that draw placeholders from the document's ``PlaceholderMap``.
+per-call spaCy cost); replacement splices placeholders drawn from the document's ``PlaceholderMap`` into the
+text (byte-identical to Presidio's ``AnonymizerEngine`` with per-span replace operators, see
+``anonymize_with_presidio``, but cheaper).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ for _name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 CLAUSE = "SENSITIVE_CLAUSE"
+# Only names found with strong evidence (form label, role word, honorific, title) are spread to every other
+# mention: a lexicon-only guess copied onto each identical word is how statutes got 44 PERSON per 10k chars.
+STRONG_NAME = 0.8
 ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
 # Tie-break between overlapping detections of equal score: the more specific type wins.
 PRIORITY = {t: i for i, t in enumerate((
@@ -97,22 +101,32 @@ def _as_config(cfg: Any) -> RedactionConfig:
 class Redactor:
     def __init__(self, config: RedactionConfig | None = None, vault: Any = None):
         self.config = cfg = _as_config(config)
-        bad = [e for e in cfg.entities if e not in ALL_TYPES]
-        if bad:
-            raise ValueError(f"redaction.entities: unknown type(s) {bad}; supported: {list(ALL_TYPES)}")
         if cfg.sensitive_clauses.action not in ("remove", "mask"):
             raise ValueError("redaction.sensitive_clauses.action must be remove | mask, "
                              f"got {cfg.sensitive_clauses.action!r}")
-        self.entities = list(cfg.entities) or list(ALL_TYPES)
         self.recognizers = build_recognizers(cfg.use_name_analyser)
+        if cfg.custom_recognizers:     # company IDs / deny-lists / regexes, Presidio YAML (redaction/registry.py)
+            from redaction.registry import load_custom_recognizers
+            custom = load_custom_recognizers(cfg.custom_recognizers)
+            self.recognizers += custom
+            extra = [e for r in custom for e in r.supported_entities if e not in ALL_TYPES]
+        else:
+            extra = []
+        bad = [e for e in cfg.entities if e not in ALL_TYPES and e not in extra]
+        if bad:
+            raise ValueError(f"redaction.entities: unknown type(s) {bad}; supported: {[*ALL_TYPES, *extra]}")
+        self.entities = list(cfg.entities) or [*ALL_TYPES, *extra]
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
-        self.anonymizer = AnonymizerEngine()
         self.vault = vault
 
     @classmethod
     def from_config(cls, cfg: Any, vault: Any = None) -> Redactor:
         return cls(_as_config(cfg), vault=vault)
+
+    def warm_up(self) -> None:
+        """Load lazily built models (Kiwi) now: before timing, or before forking worker processes."""
+        self.analyze("피보험자 홍길동 님")
 
     # -- analysis ---------------------------------------------------------------------------------------
     def analyze(self, text: str, mapping: PlaceholderMap | None = None) -> list[Span]:
@@ -150,8 +164,9 @@ class Redactor:
         """Every other mention of a detected name is the same person: over-redact them too."""
         # only names backed by context (role, honorific, title, known first name): a bare Kiwi NNP hit is too
         # weak to be copied onto every identical word of the text.
-        names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= 0.7}
+        names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= STRONG_NAME}
         if mapping is not None:
+            mapping.person_surfaces |= names          # later chunks of the document spread them too
             names |= mapping.person_surfaces
         out = []
         for name in sorted(n for n in names if len(n) >= 2):
@@ -183,17 +198,7 @@ class Redactor:
             final.append(dataclasses.replace(sp, operator="mask" if sp.entity_type == CLAUSE else "placeholder",
                                              placeholder=ph))
             values[i] = value
-        failed = ""
-        try:
-            res = self.anonymizer.anonymize(
-                text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(final)],
-                operators={f"S{i}": _operator(sp.placeholder) for i, sp in enumerate(final)},
-                merge_entities_with_spaces=False)
-            out_text = res.text
-        except Exception as e:  # noqa: BLE001 - scrubbed below
-            failed = type(e).__name__
-        if failed:
-            raise RedactionError(f"anonymizer failed with {failed} (message withheld)")
+        out_text = _splice(text, final)
         if self.vault is not None:
             for i, value in values.items():
                 self.vault.put(mapping.doc_id or doc_id, final[i].placeholder, value)
@@ -208,6 +213,34 @@ class Redactor:
         """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
         shared = PlaceholderMap() if same_document else None
         return [self.redact(t, language, mapping=shared) for t in texts]
+
+
+def _splice(text: str, spans: Sequence[Span]) -> str:
+    """Replace each (merged, non-overlapping) span by its placeholder ('' = removed).
+
+    Same output as Presidio's ``AnonymizerEngine`` with a ``replace``/custom-remove operator per span (which
+    ``anonymize_with_presidio`` still does, for users who want that path), at a fraction of its cost: the
+    anonymizer built entity objects and sorted/validated them for every chunk (~15% of redaction time).
+    """
+    parts: list[str] = []
+    pos = 0
+    for sp in sorted(spans, key=lambda x: x.start):
+        if sp.start < pos:
+            raise RedactionError("overlapping spans after merge (internal error)")
+        parts.append(text[pos:sp.start])
+        parts.append(sp.placeholder)
+        pos = sp.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def anonymize_with_presidio(text: str, spans: Sequence[Span]) -> str:
+    """Presidio's ``AnonymizerEngine`` over our spans: the reference ``_splice`` is tested against."""
+    res = AnonymizerEngine().anonymize(
+        text, [AnonResult(f"S{i}", sp.start, sp.end, sp.score) for i, sp in enumerate(spans)],
+        operators={f"S{i}": _operator(sp.placeholder) for i, sp in enumerate(spans)},
+        merge_entities_with_spaces=False)
+    return res.text
 
 
 def _operator(new_value: str) -> OperatorConfig:

@@ -12,7 +12,7 @@ class PlaceholderMap:
         self.doc_id = doc_id
         self._by_value: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
-        self.person_surfaces: set[str] = set()
+        self.person_surfaces: set[str] = set()   # strongly evidenced names, spread to later chunks (engine)
 
     def get(self, entity_type: str, value: str) -> str:
         key = (entity_type, normalize_value(value))
@@ -22,8 +22,6 @@ class PlaceholderMap:
             self._counts[entity_type] = n
             ph = f"<{entity_type}_{n}>"
             self._by_value[key] = ph
-        if entity_type == "PERSON":
-            self.person_surfaces.add(value.strip())
         return ph
 
     def __len__(self) -> int:

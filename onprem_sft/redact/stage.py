@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
@@ -24,8 +24,9 @@ from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
 from onprem_sft.redact.spec import AUDIT, HMAC_KEY, VAULT_FILE, VAULT_KEY
-from redaction import PlaceholderMap, RedactionError, Redactor
+from redaction import Redactor
 from redaction.audit import AuditLog, load_or_create_key
+from redaction.parallel import redact_documents
 
 log = logging.getLogger("onprem_sft.redact")
 
@@ -52,9 +53,8 @@ def _vault(ctx: StageContext, rc):
     return Vault(ctx.out.path / VAULT_FILE, key)
 
 
-def _reason(e: Exception) -> str:
-    # RedactionError messages are written to be PII-free; other exceptions may quote text: name the type only.
-    detail = str(e) if isinstance(e, RedactionError) else f"{type(e).__name__} (message withheld)"
+def _reason(detail: str) -> str:
+    # ``detail`` comes from redaction.parallel.failure_reason: PII-free (error type only unless RedactionError)
     return f"redaction failed: {detail}; the chunk was not passed on (fix the input or report the error)"
 
 
@@ -75,6 +75,12 @@ def _document_groups(src: Path) -> tuple[int, Iterator[tuple[str, Iterator[Chunk
         return total, ((k, g) for k, g in groupby(rows, key=lambda c: c.doc_id))
     ordered = sorted(read_records(src, Chunk), key=lambda c: (c.doc_id, c.index))
     return total, ((k, g) for k, g in groupby(ordered, key=lambda c: c.doc_id))
+
+
+def _unit(ch: Chunk) -> list[tuple[str, str]]:
+    """The texts of one chunk, redacted in this order with the document's placeholder map."""
+    lang = ch.lang or "ko"
+    return ([(ch.clause, lang)] if ch.clause else []) + [(ch.text, lang)]
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -100,31 +106,40 @@ def run(ctx: StageContext) -> StageResult:
     t0 = time.perf_counter()
     part = ctx.out.path / ".records.jsonl.part"
     part.unlink(missing_ok=True)
-    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
+    workers = int(rc.get("workers") or 1)
+    audit_cfg = {k: v for k, v in cfg_dict.items() if k != "workers"}     # workers never change the output
+    pending: deque[tuple[str, list[Chunk]]] = deque()
+
+    def work() -> Iterator[tuple[str, list[list[tuple[str, str]]]]]:
+        # one document at a time from the stream; ``pending`` pairs each result with its chunks (imap keeps order)
+        for doc_id, group in groups:
+            chs = list(group)
+            pending.append((doc_id, chs))
+            yield doc_id, [_unit(ch) for ch in chs]
+
+    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(audit_cfg), rc.review_below) as audit, \
             JsonlAppender(part) as out_rows, \
             tqdm(total=total, desc="redact", unit="chunk", disable=not ctx.progress) as bar:
-        for doc_id, group in groups:
-            mapping = PlaceholderMap(doc_id)
+        # documents are redacted in order (in a process pool when redaction.workers > 1); the audit log is
+        # appended here, in the same order, so placeholders and the hash chain do not depend on workers
+        for results in redact_documents(cfg_dict, work(), workers, redactor):
+            doc_id, group = pending.popleft()
             entries, done = [], []
-            for ch in group:
-                lang = ch.lang or "ko"
-                try:
-                    counts: Counter[str] = Counter()
-                    cres = redactor.redact(ch.clause, lang, mapping=mapping) if ch.clause else None
-                    res = redactor.redact(ch.text, lang, mapping=mapping)
-                    entries.append(audit.chunk_entry(ch.id, ch.text, res, clause=ch.clause, clause_result=cres))
-                    counts.update(res.counts)
-                    if cres is not None:
-                        counts.update(cres.counts)
-                except Exception as e:  # noqa: BLE001 -  # one bad chunk must not sink the run; the reason is PII-free
-                    log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, type(e).__name__)
-                    rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(e)})
-                    bar.update(1)
+            for ch, res_unit in zip(group, results, strict=True):
+                bar.update(1)
+                if isinstance(res_unit, str):
+                    log.warning("chunk %s of %s rejected: %s", ch.id, doc_id, res_unit.split(" ")[0])
+                    rejects.append({"id": ch.id, "parent_id": ch.parent_id, "reason": _reason(res_unit)})
                     continue
+                cres = res_unit[0] if ch.clause else None
+                res = res_unit[-1]
+                entries.append(audit.chunk_entry(ch.id, ch.text, res, clause=ch.clause, clause_result=cres))
+                counts: Counter[str] = Counter(res.counts)
+                if cres is not None:
+                    counts.update(cres.counts)
                 totals.update(counts)
                 chars += len(ch.text)
-                done.append((ch, lang, res, cres.text if cres is not None else "", counts))
-                bar.update(1)
+                done.append((ch, ch.lang or "ko", res, cres.text if cres is not None else "", counts))
             if not entries:
                 continue
             ahash = audit.append_document(doc_id, entries, done[0][1])     # one audit record per document
@@ -151,5 +166,6 @@ def run(ctx: StageContext) -> StageResult:
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
                                                  "audit_head": audit_head,
-                                                 "use_name_analyser": bool(rc.use_name_analyser)},
+                                                 "use_name_analyser": bool(rc.use_name_analyser),
+                                                 "workers": workers},
                        summary=summary, drop_raw_inputs=not rc.keep_raw)

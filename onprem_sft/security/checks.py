@@ -60,6 +60,7 @@ class VerifyOptions:
     lineage_key_file: str | None = None    # key to check lineage.sig.json
     scan_pii: bool = True                  # the re-scan checks (1, 2, 6 content) need the Redactor
     min_structured_score: float = 0.85     # fresh structured-ID detections at or above this fail check 2
+    residue: str | None = None             # warn | fail | off; None = the run's security.residue (default warn)
 
 
 class RunView:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from onprem_sft.security.verify import FAIL, PASS, SKIP, WARN, VerifyOptions, passed, run_checks
 
-CHECK_NAMES = ("llm-inputs", "outputs-pii", "audit-chain", "integrity", "egress", "raw-zone")
+CHECK_NAMES = ("llm-inputs", "outputs-pii", "audit-chain", "integrity", "egress", "raw-zone", "residue")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", choices=CHECK_NAMES, help="run only this check (repeatable)")
     p.add_argument("--no-pii-scan", action="store_true", help="skip the Redactor re-scans (fast, weaker)")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    p.add_argument("--residue", choices=("warn", "fail", "off"),
+                   help="second-opinion residue scan: list (warn), fail verify, or skip (default: the run's "
+                        "security.residue)")
     p.add_argument("--trace", metavar="ID", help="print the lineage chain of a record and exit")
     p.add_argument("--build-lineage", action="store_true", help="(re)write lineage.jsonl before checking")
     p.add_argument("--dataflow", action="store_true", help="print security/dataflow.md and exit")
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
         build_lineage(run_dir, key_file=args.lineage_key_file)
     opts = VerifyOptions(key_file=args.key_file, lineage_key_file=args.lineage_key_file,
-                         scan_pii=not args.no_pii_scan)
+                         scan_pii=not args.no_pii_scan, residue=args.residue)
     results = run_checks(run_dir, opts, only=args.only)
     _print_table(results, run_dir)
     if args.json:

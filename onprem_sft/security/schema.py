@@ -12,3 +12,4 @@ class SecurityConfig:
     allow_hosts: list[str] = field(default_factory=list)   # extra hosts allowed besides loopback
     lineage_key_file: Optional[str] = None                  # HMAC key to sign the lineage file
     verify_after_run: bool = True
+    residue: str = "warn"             # second-opinion residue scan in verify: warn (list) | fail | off

@@ -222,6 +222,8 @@ def _skip(res: CheckResult, why: str) -> CheckResult:
 
 def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
                only: list[str] | None = None) -> list[CheckResult]:
+    from onprem_sft.security import residue
+
     view = RunView(run_dir, options)
     if not view.run_dir.is_dir():
         raise FileNotFoundError(f"{view.run_dir} is not a run directory")
@@ -232,6 +234,7 @@ def run_checks(run_dir: str | Path, options: VerifyOptions | None = None,
         ("integrity", check_integrity),
         ("egress", check_egress),
         ("raw-zone", leakscan.check_raw_zone),
+        ("residue", residue.check_residue),
     ]
     out = []
     for name, fn in checks:

@@ -32,16 +32,36 @@ def _rrn_like(value: str, text: str, s: int, e: int, foreign: bool) -> float | N
     return 1.0 if rrn_checksum_ok(d) else 0.85
 
 
+MASK = r"[*＊xX●○■□#]"
+
+
+def _masked(value: str, text: str, s: int, e: int) -> float | None:
+    d = digits_of(value)
+    return 0.9 if len(d) >= 6 and rrn_date_ok(d[:6] + (d[6] if len(d) > 6 else "1") + "000000") else None
+
+
+def masked_rrn() -> RegexRecognizer:
+    """``880317-2******``: a partly masked RRN/FRN still identifies (birth date + sex): redact it whole."""
+    rx = ND + r"\d{2}[01]\d[0-3]\d[ \t]*-?[ \t]*[1-8]?\d{0,5}" + MASK + r"{1,7}(?!\d)"
+    return RegexRecognizer("KR_RRN", [Pat("rrn_masked", rx, 0.9)], name="KrMaskedRrnRecognizer",
+                           validator=_masked)
+
+
 def rrn() -> RegexRecognizer:
+    """Why not Presidio's ``KrRrnRecognizer``: its pattern has ``-?`` only (no space or line break between the
+    groups), English context words, and score 0.5 without a valid check digit (numbers issued since 2020 have
+    none); here the date is validated and a missing check digit scores 0.85."""
     return RegexRecognizer(
-        "KR_RRN", [Pat("rrn", ND + r"\d{2}[01]\d[0-3]\d\s?-?\s?[1-49]\d{6}" + NA, 1.0)], name="KrRrnRecognizer",
+        "KR_RRN", [Pat("rrn", ND + r"\d{2}[01]\d[0-3]\d[ \t]*(?:\r?\n)?[ \t]*-?[ \t]*(?:\r?\n)?[ \t]*[1-49]\d{6}" + NA,
+                       1.0)], name="KrRrnRecognizer",
         context=["주민", "등록번호", "주민번호", "resident"], context_boost=0.1,
         validator=lambda v, t, s, e: _rrn_like(v, t, s, e, False))
 
 
 def frn() -> RegexRecognizer:
     return RegexRecognizer(
-        "KR_FRN", [Pat("frn", ND + r"\d{2}[01]\d[0-3]\d\s?-?\s?[5-8]\d{6}" + NA, 1.0)], name="KrFrnRecognizer",
+        "KR_FRN", [Pat("frn", ND + r"\d{2}[01]\d[0-3]\d[ \t]*(?:\r?\n)?[ \t]*-?[ \t]*(?:\r?\n)?[ \t]*[5-8]\d{6}" + NA,
+                       1.0)], name="KrFrnRecognizer",
         context=["외국인", "등록번호", "alien"], context_boost=0.1,
         validator=lambda v, t, s, e: _rrn_like(v, t, s, e, True))
 
@@ -65,6 +85,8 @@ def phone() -> RegexRecognizer:
     body = r"(?:\+82[-\s]?|0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])"
     pats = [
         Pat("phone_sep", ND + r"(?:\+82[-\s]?(?:\(0\))?|\(?0)(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\)?[-.\s]\d{3,4}[-.\s]\d{4}" + NA, 0.9),
+        Pat("phone_half_paren", ND + r"0(?:2|[3-6][1-5]|70)\)\s?\d{3,4}[-.\s]\d{4}" + NA, 0.85),
+        Pat("phone_paren", ND + r"\(\s?0(?:1[016789]|2|[3-6][1-5]|70|50[2-8])\s?\)[-.\s]?\d{3,4}[-.\s]?\d{4}" + NA, 0.9),
         Pat("phone_plain", ND + body + r"\d{7,8}" + NA, 0.7),
     ]
     return RegexRecognizer("PHONE_NUMBER", pats, name="KrPhoneRecognizer",
@@ -92,35 +114,46 @@ def _account(value: str, text: str, s: int, e: int) -> float | None:
 
 def bank_account() -> RegexRecognizer:
     pats = [Pat("acct_groups", ND + r"\d{2,6}-\d{2,6}-\d{2,7}(?:-\d{1,3})?" + NA, 0.5),
+            Pat("acct_two", ND + r"\d{3,6}-\d{6,9}" + NA, 0.3, needs_context=True),
             Pat("acct_plain", ND + r"\d{10,14}" + NA, 0.3, needs_context=True)]
     return RegexRecognizer("KR_BANK_ACCOUNT", pats, name="KrBankAccountRecognizer", context=BANKS,
-                           context_boost=0.4, validator=_account, window=30, negative_context=CALL_CENTRE)
+                           context_boost=0.4, validator=_account, window=30, window_after=6,
+                           negative_context=CALL_CENTRE)
 
 
 def card() -> RegexRecognizer:
     def v(value: str, text: str, s: int, e: int) -> float | None:
+        if "*" in value:
+            return 0.85
         if luhn_ok(value):
             return 1.0
         return 0.4 if any(w in text[max(0, s - 20):s] for w in ("카드", "card")) else None
     pats = [Pat("card16", ND + r"\d{4}([-\s]?)\d{4}\1\d{4}\1\d{4}" + NA, 1.0),
-            Pat("amex", ND + r"3[47]\d{2}[-\s]?\d{6}[-\s]?\d{5}" + NA, 1.0)]
+            Pat("amex", ND + r"3[47]\d{2}[-\s]?\d{6}[-\s]?\d{5}" + NA, 1.0),
+            # partly masked in the source (9490-66**-****-5468): still a card, redact it whole
+            Pat("card_masked", ND + r"\d{4}([-\s])[\d*]{4}\1\*{4}\1\d{4}" + NA, 0.85)]
     return RegexRecognizer("CREDIT_CARD", pats, name="KrCardRecognizer", context=["카드", "card"],
                            context_boost=0.2, validator=v)
 
 
 def passport() -> RegexRecognizer:
-    pats = [Pat("passport_old", r"(?<![A-Za-z0-9])[MSRODG]\d{8}(?![A-Za-z0-9])", 0.6),
-            Pat("passport_new", r"(?<![A-Za-z0-9])[MSRODG]\d{3}[A-Z]\d{4}(?![A-Za-z0-9])", 0.6)]
+    # Presidio's KrPassportRecognizer has the letter + 8 digits and 2021 formats but not the old 9-digit one
+    # (before 2008), and English context only; the 9-digit form is taken only next to a passport word.
+    pats = [Pat("passport_old", r"(?<![A-Za-z0-9])[MSRODGmsrodg]\d{8}(?![A-Za-z0-9])", 0.6),
+            Pat("passport_new", r"(?<![A-Za-z0-9])[MSRODGmsrodg]\d{3}[A-Za-z]\d{4}(?![A-Za-z0-9])", 0.6),
+            Pat("passport_9digit", ND + r"\d{9}" + NA, 0.3, needs_context=True)]
     return RegexRecognizer("KR_PASSPORT", pats, name="KrPassportRecognizer",
-                           context=["여권", "passport"], context_boost=0.35)
+                           context=["여권", "passport", "여권번호"], context_boost=0.45, window=20)
 
 
 REGIONS = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종"
 
 
 def driver_licence() -> RegexRecognizer:
-    pats = [Pat("dl_num", ND + r"(?:1[1-9]|2[0-8])-?\d{2}-?\d{6}-?\d{2}" + NA, 0.7),
-            Pat("dl_region", rf"(?:{REGIONS})\s?\d{{2}}-?\d{{6}}-?\d{{2}}" + NA, 0.85)]
+    sep = r"[-\s.]?"
+    pats = [Pat("dl_num", ND + rf"(?:1[1-9]|2[0-8]){sep}\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.7),
+            Pat("dl_region", rf"(?:{REGIONS})[ \t]?\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.85),
+            Pat("dl_other", ND + r"\d{2}-\d{6}-\d{2}" + NA, 0.5, needs_context=True)]
     return RegexRecognizer("KR_DRIVER_LICENSE", pats, name="KrDriverLicenseRecognizer",
                            context=["면허", "운전", "driver", "licen"], context_boost=0.25)
 
@@ -184,7 +217,9 @@ def email() -> RegexRecognizer:
 def ip_address() -> RegexRecognizer:
     from redaction.recognizers.checksums import ipv4_ok
     pats = [Pat("ipv4", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]*\d)", 0.8),
-            Pat("ipv6", r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])", 0.7)]
+            Pat("ipv6", r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])", 0.7),
+            Pat("ipv6_compressed", r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}"
+                r"(?![0-9A-Za-z:])", 0.7)]
     return RegexRecognizer("IP_ADDRESS", pats, name="IpRecognizer",
                            validator=lambda v, t, s, e: (0.9 if ipv4_ok(v) else None) if "." in v else 0.7)
 
@@ -220,19 +255,24 @@ DOB_CTX = ("생년월일", "출생", "생일", "태어", "d.o.b", "dob", "date o
 
 
 def date_of_birth() -> RegexRecognizer:
-    pats = [Pat("ko_date", r"(?<!\d)(?:19|20)\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일", 0.4),
-            Pat("num_date", ND + r"(?:19|20)\d{2}[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?" + NA, 0.4),
-            Pat("compact", ND + r"(?:19|20)\d{2}[01]\d[0-3]\d" + NA, 0.3),
-            Pat("yymmdd", ND + r"\d{2}[01]\d[0-3]\d" + NA, 0.3),
+    born = r"(?=\s?생(?:[)\s,.]|$))"      # (1992.11.17생): the date is followed by 생 (born)
+    pats = [Pat("born_date", r"(?<!\d)(?:(?:19|20)?\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일|(?:19|20)?\d{2}[-./]\s?"
+                r"\d{1,2}[-./]\s?\d{1,2}\.?|(?:19|20)?\d{2}[01]\d[0-3]\d)" + born, 0.8),
+            Pat("yy_dotted", ND + r"\d{2}[-./]\d{2}[-./]\d{2}" + r"(?![\d.])", 0.4, needs_context=True),
+            Pat("ko_date", r"(?<!\d)(?:19|20)\d{2}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일", 0.4, needs_context=True),
+            Pat("num_date", ND + r"(?:19|20)\d{2}[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?" + NA, 0.4, needs_context=True),
+            Pat("compact", ND + r"(?:19|20)\d{2}[01]\d[0-3]\d" + NA, 0.3, needs_context=True),
+            Pat("yymmdd", ND + r"\d{2}[01]\d[0-3]\d" + NA, 0.3, needs_context=True),
             Pat("en_date", r"(?:\d{1,2}/\d{1,2}/(?:19|20)\d{2}|(?:January|February|March|April|May|June|July|"
                 r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
                 r"\.? \d{1,2},? (?:19|20)\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|"
-                r"September|October|November|December) (?:19|20)\d{2})", 0.4)]
+                r"September|October|November|December) (?:19|20)\d{2})", 0.4, needs_context=True)]
     return RegexRecognizer("DATE_OF_BIRTH", pats, name="DateOfBirthRecognizer", context=DOB_CTX,
-                           require_context=True, context_boost=0.5, window=16)
+                           context_boost=0.5, window=16)
 
 
 def korean_recognizers() -> list[RegexRecognizer]:
-    return [rrn(), frn(), phone(), bank_account(), card(), passport(), driver_licence(), brn(), crn(),
-            health_insurance(), policy_number(), vehicle_plate(), email(), ip_address(), address(),
+    from redaction.recognizers.ko_address import address as kr_address
+    return [rrn(), masked_rrn(), frn(), phone(), bank_account(), card(), passport(), driver_licence(), brn(), crn(),
+            health_insurance(), policy_number(), vehicle_plate(), email(), ip_address(), kr_address(),
             date_of_birth()]

@@ -100,3 +100,35 @@ def test_redact_stage_vault(tmp_path):
     v = Vault(vault_file, load_key(str(run_dir / "redact" / VAULT_KEY)))
     a0 = next(r for r in StageDir(run_dir, "redact").read(RedactedChunk) if r.parent_id == "c-a0")
     assert "홍길동" in v.reveal("doc-a", a0.text) and "900101-1234568" in v.reveal("doc-a", a0.text)
+
+
+def _stage_output(tmp_path, name: str, workers: int) -> tuple[bytes, bytes, dict]:
+    run_dir = tmp_path / name
+    _ingest(run_dir)
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", f"redaction.workers={workers}",
+                   f"redaction.hmac_key_file={tmp_path / 'hmac.key'}"])
+    res = run_pipeline(cfg, run_dir)["redact"]
+    sd = StageDir(run_dir, "redact")
+    assert not verify_chain(sd.path / "audit.jsonl")
+    return (sd.path / "records.jsonl").read_bytes(), (sd.path / "audit.jsonl").read_bytes(), res.counts
+
+
+def test_redact_stage_workers_give_identical_output(tmp_path, monkeypatch):
+    """redaction.workers=2 (process pool, one document per task) writes the same bytes as workers=1: records,
+    placeholders, rejects and the audit log with its hash chain (clock fixed: entries carry a timestamp)."""
+    import datetime as dt
+
+    import redaction.audit
+
+    class FixedClock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr(redaction.audit, "datetime", FixedClock)
+    (tmp_path / "hmac.key").write_bytes(b"k" * 32)     # both runs share one HMAC key: fingerprints compare too
+    rec1, audit1, counts1 = _stage_output(tmp_path, "w1", 1)
+    rec2, audit2, counts2 = _stage_output(tmp_path, "w2", 2)
+    assert rec1 == rec2
+    assert audit1 == audit2 and audit1.count(b"\n") >= 4
+    assert counts1 == counts2 and counts1["rejected"] == 1

@@ -69,3 +69,27 @@ def test_default_prompt_template_is_the_source_design_one():
     assert t.startswith("아래 [내용]을 참고해서 [질문]에 대해 답변해주세요.")
     assert "{question}" in t and "{context}" in t and t.rstrip().endswith("[답변]")
     assert cfg.prompts.refusal == "답변을 찾을 수 없습니다."
+
+
+def test_redaction_workers_and_custom_recognizers_checked_at_compose(tmp_path):
+    with pytest.raises(ConfigError, match="redaction.workers"):
+        validate(compose(["redaction.workers=0", *FILL]))
+    with pytest.raises(ConfigError, match="redaction.workers"):
+        validate(compose(["redaction.workers=2", "redaction.vault=true", *FILL]))
+    with pytest.raises(ConfigError, match="does not exist"):
+        validate(compose([f"redaction.custom_recognizers={tmp_path / 'missing.yaml'}", *FILL]))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("recognizers:\n  - name: x\n    supported_entity: EMP_ID\n    patterns:\n"
+                   "      - {name: p, regex: '(unclosed', score: 0.9}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"recognizers\[0\]"):
+        validate(compose([f"redaction.custom_recognizers={bad}", *FILL]))
+    good = tmp_path / "good.yaml"
+    good.write_text("recognizers:\n  - name: Employee id\n    supported_entity: EMP_ID\n    patterns:\n"
+                    "      - {name: emp, regex: 'EMP-\\d{6}', score: 0.9}\n", encoding="utf-8")
+    validate(compose([f"redaction.custom_recognizers={good}", "redaction.workers=2", *FILL]))
+
+
+def test_security_residue_mode_checked():
+    validate(compose(["security.residue=fail", *FILL]))
+    with pytest.raises(ConfigError, match="security.residue"):
+        validate(compose(["security.residue=maybe", *FILL]))
