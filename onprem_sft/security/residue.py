@@ -160,16 +160,18 @@ def _strings(obj: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 
 def zone_files(run_dir: Path) -> list[Path]:
-    """Every JSONL file the stages declare in the redacted zone (folders searched for ``*.jsonl``)."""
+    """Every JSONL file in the folder of a stage that writes redacted-zone text, except the files the stage
+    declares in another zone (the audit log, raw chunks): undeclared files are scanned too."""
     from onprem_sft import layout
 
     files: list[Path] = []
-    for s, o in layout.outputs(layout.Zone.REDACTED):
-        p = run_dir / s.name / o.path
-        if o.is_dir:
-            files += sorted(f for f in p.rglob("*.jsonl") if f.is_file()) if p.is_dir() else []
-        elif p.suffix == ".jsonl" and p.is_file():
-            files.append(p)
+    for s in layout.specs():
+        if not any(o.zone == layout.Zone.REDACTED for o in s.outputs):
+            continue
+        d = run_dir / s.name
+        other = {d / o.path for o in s.outputs if o.zone != layout.Zone.REDACTED and not o.is_dir}
+        if d.is_dir():
+            files += sorted(f for f in d.rglob("*.jsonl") if f.is_file() and f not in other)
     return files
 
 
