@@ -14,6 +14,13 @@ class SensitiveClauseConfig:
 
 
 @dataclass
+class NlpConfig:
+    # spaCy pipeline for English PERSON/LOCATION via Presidio's SpacyNlpEngine: en_core_web_sm | en_core_web_md |
+    # a folder path | null (rules only). Not installed -> rules only, said once in the log and the manifest.
+    en: str | None = "en_core_web_sm"
+
+
+@dataclass
 class RedactionConfig:
     name: str = "default"
     languages: list[str] = field(default_factory=lambda: ["ko", "en"])  # recorded; every recognizer runs on every text
@@ -26,3 +33,5 @@ class RedactionConfig:
     vault: bool = False               # reversible AES-GCM vault of original values
     vault_key_file: str | None = None
     sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)
+    nlp: NlpConfig = field(default_factory=NlpConfig)
+    replace: str = "placeholder"      # placeholder (<PERSON_1>) | surrogate (realistic fake that can never be real)

@@ -19,7 +19,7 @@ from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonResult
 
 from redaction.clauses import SensitiveClauseRecognizer
-from redaction.config import RedactionConfig, SensitiveClauseConfig
+from redaction.config import NlpConfig, RedactionConfig, SensitiveClauseConfig
 from redaction.normalize import normalize
 from redaction.placeholders import PlaceholderMap
 from redaction.recognizers import SUPPORTED_ENTITIES, build_recognizers
@@ -91,7 +91,14 @@ def _as_config(cfg: Any) -> RedactionConfig:
         if bad:
             raise ValueError(f"redaction.sensitive_clauses: unknown key(s) {bad}; known: {sorted(sk)}")
         sc = SensitiveClauseConfig(**sc)
-    return RedactionConfig(**d, **({"sensitive_clauses": sc} if sc is not None else {}))
+    nlp = d.pop("nlp", None)
+    if isinstance(nlp, dict):
+        bad = sorted(set(nlp) - {f.name for f in dataclasses.fields(NlpConfig)})
+        if bad:
+            raise ValueError(f"redaction.nlp: unknown key(s) {bad}; known: ['en']")
+        nlp = NlpConfig(**nlp)
+    return RedactionConfig(**d, **({"sensitive_clauses": sc} if sc is not None else {}),
+                           **({"nlp": nlp} if nlp is not None else {}))
 
 
 class Redactor:
@@ -104,7 +111,13 @@ class Redactor:
             raise ValueError("redaction.sensitive_clauses.action must be remove | mask, "
                              f"got {cfg.sensitive_clauses.action!r}")
         self.entities = list(cfg.entities) or list(ALL_TYPES)
+        if cfg.replace not in ("placeholder", "surrogate"):
+            raise ValueError(f"redaction.replace must be placeholder | surrogate, got {cfg.replace!r}")
         self.recognizers = build_recognizers(cfg.use_name_analyser)
+        from redaction.nlp import build_english_ner
+        ner, self.nlp_status = build_english_ner(cfg.nlp.en)
+        if ner is not None:
+            self.recognizers.append(ner)
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
         self.anonymizer = AnonymizerEngine()

@@ -127,7 +127,9 @@ def worker(args: argparse.Namespace) -> int:
     assert Path(redaction.__file__).resolve().is_relative_to(Path(args.src).resolve()), redaction.__file__
     cfg = RedactionConfig(use_name_analyser=True)
     if args.nlp_en:
-        cfg.nlp_en = args.nlp_en            # only the new code has this key
+        cfg.nlp.en = args.nlp_en            # only the new code has this key
+    elif hasattr(cfg, "nlp"):
+        cfg.nlp.en = None
     red = Redactor(cfg)
     red.redact("warm up: Mr John Smith, 12 Main Street.", "en")
     red.redact("피보험자 홍길동", "ko")
@@ -148,8 +150,7 @@ def worker(args: argparse.Namespace) -> int:
 def run_ours(label: str, src: Path, sets_file: Path, tmp: Path, nlp_en: str = "") -> dict:
     out = tmp / f"preds_{label}.json"
     cmd = [sys.executable, __file__, "--worker", "--src", str(src), "--sets", str(sets_file), "--out", str(out)]
-    if nlp_en:
-        cmd += ["--nlp-en", nlp_en]
+    cmd += ["--nlp-en", nlp_en]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(src)})
     return json.loads(out.read_text())
 

@@ -6,7 +6,8 @@ from presidio_analyzer import EntityRecognizer
 
 from redaction.recognizers.en import english_recognizers
 from redaction.recognizers.ko import korean_recognizers
-from redaction.recognizers.names import EnglishNameRecognizer, KoreanNameRecognizer
+from redaction.recognizers.en_names import EnglishNameRecognizer
+from redaction.recognizers.names import KoreanNameRecognizer
 
 SUPPORTED_ENTITIES = (
     "PERSON", "KR_RRN", "KR_FRN", "PHONE_NUMBER", "KR_BANK_ACCOUNT", "CREDIT_CARD", "KR_PASSPORT",
