@@ -92,6 +92,8 @@ def validate(cfg: DictConfig | Config) -> None:
     _check(c.curate.min_question_chars <= c.curate.max_question_chars, "curate.min_question_chars",
            "must be <= curate.max_question_chars", p)
     _check(0.0 <= c.redaction.score_threshold <= 1.0, "redaction.score_threshold", "must be in [0, 1]", p)
+    _check(c.redaction.replace in ("placeholder", "surrogate"), "redaction.replace", "must be placeholder | surrogate",
+           p)
     ch = c.corpus.chunk
     _check(ch.max_chars > 0, "corpus.chunk.max_chars", "must be > 0", p)
     _check(0 <= ch.overlap_chars < ch.max_chars, "corpus.chunk.overlap_chars",

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 class SensitiveClauseConfig:
     enabled: bool = True
     action: str = "remove"            # remove | mask
-    terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "CONFIDENTIAL", "internal only"])
+    # "sentence:TERM" (default mode) = any sentence with the term; "marking:TERM" = a marking line, stamp or field
+    terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "marking:CONFIDENTIAL",
+                                                      "marking:internal only"])
     patterns: list[str] = field(default_factory=list)
 
 

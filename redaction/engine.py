@@ -102,7 +102,7 @@ def _as_config(cfg: Any) -> RedactionConfig:
 
 
 class Redactor:
-    def __init__(self, config: RedactionConfig | None = None, vault: Any = None):
+    def __init__(self, config: RedactionConfig | None = None, vault: Any = None, surrogate_key: bytes = b""):
         self.config = cfg = _as_config(config)
         bad = [e for e in cfg.entities if e not in ALL_TYPES]
         if bad:
@@ -117,15 +117,23 @@ class Redactor:
         from redaction.nlp import build_english_ner
         ner, self.nlp_status = build_english_ner(cfg.nlp.en)
         if ner is not None:
-            self.recognizers.append(ner)
+            self.recognizers.insert(0, ner)
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
         self.anonymizer = AnonymizerEngine()
         self.vault = vault
+        self.surrogate_key = surrogate_key     # the run's audit HMAC key: keys the surrogates' hidden tag
+
+    def new_mapping(self, doc_id: str = "") -> PlaceholderMap:
+        """One document's replacement table: ``<TYPE_n>`` placeholders or realistic surrogates."""
+        if self.config.replace == "surrogate":
+            from redaction.surrogates import SurrogateMap
+            return SurrogateMap(doc_id, self.surrogate_key)
+        return PlaceholderMap(doc_id)
 
     @classmethod
-    def from_config(cls, cfg: Any, vault: Any = None) -> Redactor:
-        return cls(_as_config(cfg), vault=vault)
+    def from_config(cls, cfg: Any, vault: Any = None, surrogate_key: bytes = b"") -> Redactor:
+        return cls(_as_config(cfg), vault=vault, surrogate_key=surrogate_key)
 
     # -- analysis ---------------------------------------------------------------------------------------
     def analyze(self, text: str, mapping: PlaceholderMap | None = None) -> list[Span]:
@@ -182,7 +190,7 @@ class Redactor:
         """Redact one text. Pass the same ``mapping`` for all chunks of one document."""
         if not isinstance(text, str):
             raise TypeError(f"redact() expects str, got {type(text).__name__}")
-        mapping = mapping if mapping is not None else PlaceholderMap(doc_id)
+        mapping = mapping if mapping is not None else self.new_mapping(doc_id)
         spans = self.analyze(text, mapping)
         action = self.config.sensitive_clauses.action
         final: list[Span] = []
@@ -219,7 +227,7 @@ class Redactor:
     def redact_many(self, texts: Iterable[str], language: str = "ko",
                     same_document: bool = False) -> list[RedactionResult]:
         """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
-        shared = PlaceholderMap() if same_document else None
+        shared = self.new_mapping() if same_document else None
         return [self.redact(t, language, mapping=shared) for t in texts]
 
 

@@ -19,7 +19,7 @@ from onprem_sft.artifacts import config_hash, sha256_text
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
-from redaction import PlaceholderMap, RedactionError, Redactor
+from redaction import RedactionError, Redactor
 from redaction.audit import AuditLog, load_or_create_key
 
 log = logging.getLogger("onprem_sft.redact")
@@ -58,14 +58,14 @@ def run(ctx: StageContext) -> StageResult:
     cfg_dict = to_container(rc)
     vault = _vault(ctx, rc)
     key_path = _hmac_key_path(ctx, rc)
-    redactor = Redactor.from_config(cfg_dict, vault=vault)
+    hkey = load_or_create_key(key_path)
+    redactor = Redactor.from_config(cfg_dict, vault=vault, surrogate_key=hkey)
     from onprem_sft.security.rawzone import is_scrubbed, scrub_raw
 
     if is_scrubbed(ctx.run_dir):
         raise PipelineError("the ingest stage's raw text was deleted after an earlier redaction "
                             "(redaction.keep_raw=false); rerun ingest too: force=[ingest]")
     chunks = ctx.input("ingest").read(Chunk)
-    hkey = load_or_create_key(key_path)
     out_rows: list[RedactedChunk] = []
     rejects: list[dict] = []
     totals: Counter[str] = Counter()
@@ -75,7 +75,7 @@ def run(ctx: StageContext) -> StageResult:
     with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
             tqdm(total=len(ordered), desc="redact", unit="chunk", disable=not ctx.progress) as bar:
         for doc_id, group in groupby(ordered, key=lambda c: c.doc_id):
-            mapping = PlaceholderMap(doc_id)
+            mapping = redactor.new_mapping(doc_id)
             for ch in group:
                 lang = ch.lang or "ko"
                 try:
@@ -115,7 +115,8 @@ def run(ctx: StageContext) -> StageResult:
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
-                                                 "use_name_analyser": bool(rc.use_name_analyser)},
+                                                 "use_name_analyser": bool(rc.use_name_analyser),
+                                                 "english_ner": redactor.nlp_status, "replace": rc.get("replace")},
                        summary=summary)
 
 
