@@ -89,7 +89,12 @@ class EnglishNerRecognizer(EntityRecognizer):
         with self._lock:
             if self._engine is None:
                 from presidio_analyzer.nlp_engine import SpacyNlpEngine
-                eng = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": self.pipeline_dir}])
+                from presidio_analyzer.nlp_engine import NerModelConfiguration
+                # only names and places are used; the other labels are dropped quietly
+                ignore = ["CARDINAL", "DATE", "EVENT", "LANGUAGE", "LAW", "MONEY", "NORP", "ORDINAL", "ORG",
+                          "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
+                eng = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": self.pipeline_dir}],
+                                     ner_model_configuration=NerModelConfiguration(labels_to_ignore=ignore))
                 eng.load()
                 self._engine = eng
         return self._engine

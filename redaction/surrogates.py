@@ -72,6 +72,12 @@ def is_surrogate(entity_type: str, value: str, key: bytes) -> bool:
         return any(ip in n for n in TEST_NETS)
     if US_FICTION.search(v):
         return True
+    if entity_type == "PERSON":
+        words = TITLE.sub("", v).split()
+        return bool(words) and (all(w in EN_FIRST or w in EN_LAST for w in words) or (
+            len(v) == 3 and v[0] in KO_SURNAME and v[1:] in KO_GIVEN))
+    if entity_type == "ADDRESS":
+        return v.endswith(", Anytown") or v.startswith("서울특별시 가상구 ")
     d = digits_of(v)
     if len(d) < 6:
         return False
