@@ -113,14 +113,18 @@ class EnglishNerRecognizer(EntityRecognizer):
             s, e = ent.start_char, ent.end_char
             while e > s and text[e - 1] in ".,;:'’ \n":
                 e -= 1
-            if s >= e:
-                continue
+            if s >= e or re.search(r"[가-힣ㄱ-ㅎ\u3040-\u30ff\u4e00-\u9fff]", text[s:e]):
+                continue                  # an English model's guess on Korean/CJK text
             if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
-                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not all(
-                        t.tag_ in ("NNP", "NNPS") or t.is_punct for t in ent if t.idx < e):
+                toks = [t for t in ent if t.idx < e and t.tag_ != "POS"]
+                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
+                        toks[0].tag_ not in ("NNP", "NNPS") or any(
+                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
                     continue
+                if text[e - 2:e] in ("'s", "’s"):
+                    e -= 2
                 words = text[s:e].split()
                 score = 0.8 if len(words) >= 2 else 0.6
                 out.append(RecognizerResult("PERSON", s, e, score,

@@ -36,7 +36,11 @@ def us_phone() -> RegexRecognizer:
     grouped = r"(?<![\w+.,-])(?:\(\d{1,4}\)\s?)?\d{2,5}(?:[-.\s]\d{2,5}){1,4}" + ext + r"(?![\d,])"
     pats = [Pat("us_phone", us, 0.7), Pat("toll_free", tollfree, 0.7), Pat("intl_phone", intl, 0.75),
             Pat("grouped_phone", grouped, 0.5, needs_context=True),
-            Pat("plain_phone", r"(?<![\w+])\d{7,12}(?!\d)", 0.4, needs_context=True)]
+            Pat("plain_phone", r"(?<![\w+])\d{7,12}(?!\d)", 0.4, needs_context=True),
+            # national numbers with a trunk 0 or a bracketed area code are phone-shaped without a phone word
+            Pat("trunk_phone", r"(?<![\w+.,/-])0\d{1,4}[-.\s]\d{2,8}(?:[-.\s]\d{2,4}){0,3}" + ext + r"(?![\d,/-])",
+                0.5),
+            Pat("area_phone", r"(?<![\w+.,/-])\(\d{2,4}\)\s?\d{3,4}[-.\s]?\d{3,4}" + ext + r"(?![\d,/-])", 0.5)]
     return RegexRecognizer("PHONE_NUMBER", pats, name="UsPhoneRecognizer", context=PHONE_CTX, context_boost=0.2,
                            negative_context=["ssn", "social security", "card", "account", "iban", "date"],
                            validator=_phone_digits, window=24)
@@ -44,7 +48,7 @@ def us_phone() -> RegexRecognizer:
 
 def _phone_digits(value: str, text: str, s: int, e: int) -> float | None:
     d = "".join(c for c in re.split(r"x|ext", value)[0] if c.isdigit())
-    if not 6 <= len(d) <= 15:
+    if not 6 <= len(d) <= 15 or (d.startswith("0") and " " not in value and len(d) < 8):
         return None
     if re.fullmatch(r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}", value.strip()):
         return None                                   # an ISO date

@@ -69,8 +69,8 @@ def name_shaped(text: str, s: int, e: int) -> bool:
     words = text[s:e].split()
     if not 1 <= len(words) <= 4 or any(c.isdigit() for c in text[s:e]):
         return False
-    if any(w.strip(".,'’s").rstrip(".") in EN_NOT_NAME or w.strip(".,").casefold() in NOT_NAME_LOWER
-           for w in words):
+    if any((len(w.strip(".,")) > 1 and w.strip(".,'’s").rstrip(".") in EN_NOT_NAME)
+           or w.strip(".,").casefold() in NOT_NAME_LOWER for w in words):
         return False
     return not (len(text[s:e]) > 4 and text[s:e].isupper())
 
