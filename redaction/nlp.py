@@ -88,8 +88,7 @@ class EnglishNerRecognizer(EntityRecognizer):
     def engine(self):
         with self._lock:
             if self._engine is None:
-                from presidio_analyzer.nlp_engine import SpacyNlpEngine
-                from presidio_analyzer.nlp_engine import NerModelConfiguration
+                from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
                 # only names and places are used; the other labels are dropped quietly
                 ignore = ["CARDINAL", "DATE", "EVENT", "LANGUAGE", "LAW", "MONEY", "NORP", "ORDINAL", "ORG",
                           "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]

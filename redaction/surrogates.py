@@ -33,7 +33,7 @@ EN_STREETS = ("Sample Street", "Example Avenue", "Placeholder Road", "Fictional 
 KO_ROADS = ("예시로", "가상로", "샘플길", "보기로", "모의길")
 TEST_NETS = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
                                                 "2001:db8::/32")]
-RESERVED_MAIL = re.compile(r"@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|[\w-]+\.(?:example|test|invalid))$", re.I)
+RESERVED_MAIL = re.compile(r"@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|[\w-]+\.(?:example|test|invalid))$", re.IGNORECASE)
 TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Judge|Justice)\.?\s+")
 US_FICTION = re.compile(r"555[-.\s)]*01\d\d$")
 

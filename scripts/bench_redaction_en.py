@@ -26,7 +26,6 @@ predictions of ANY type; a prediction is correct when it overlaps some gold span
 from __future__ import annotations
 
 import argparse
-import glob
 import hashlib
 import json
 import os

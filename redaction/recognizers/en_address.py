@@ -66,7 +66,7 @@ def _num_words_num_ok(text: str, m: re.Match, value: str, s: int) -> bool:
     cap = any(w[0].isupper() or not w.isascii() for w in words)
     lead = value.split()[0]
     return ((cap and (len(lead) >= 2 or bool(re.match(r"\s*(?:\n|,)", after)))) or
-            bool(re.match(r"\s+(?:st\b|street)", after, re.I)) or any(c in before for c in CUES))
+            bool(re.match(r"\s+(?:st\b|street)", after, re.IGNORECASE)) or any(c in before for c in CUES))
 
 
 class EnglishAddressRecognizer(EntityRecognizer):

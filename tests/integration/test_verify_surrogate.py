@@ -9,12 +9,12 @@ import re
 import shutil
 
 import pytest
+from test_verify_run import EMAIL, EN, KO, NAME, PHONE, RRN, _downstream, _reseal, _rewrite
 
 from onprem_sft.config import compose
 from onprem_sft.pipeline import run_pipeline
 from onprem_sft.security import egress, hooks
 from onprem_sft.security.verify import FAIL, PASS, VerifyOptions, run_checks
-from test_verify_run import EMAIL, EN, KO, NAME, PHONE, RRN, _downstream, _reseal, _rewrite
 
 pytestmark = pytest.mark.slow
 TAG = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")

@@ -30,11 +30,11 @@ POSITIVE = [
     ("PHONE_NUMBER", "Fax: 259.735.7502x459", "259.735.7502x459"),
     ("CREDIT_CARD", "card number 630427373398 is lost", "630427373398"),
     ("CREDIT_CARD", "Diners 3056 930902 5904 on file", "3056 930902 5904"),
-    ("ADDRESS", "Meet me at P.O. Box 149\n Apt. 485\n Pituffik\n Greenland 52888", "P.O. Box 149\n Apt. 485\n "
-     "Pituffik\n Greenland 52888"),
+    ("ADDRESS", "Meet me at P.O. Box 149\n Apt. 485\n Pituffik\n Greenland 52888",
+     "P.O. Box 149\n Apt. 485\n Pituffik\n Greenland 52888"),
     ("ADDRESS", "Send it to Unit 0822 Box 8858\nDPO AA 13319 please", "Unit 0822 Box 8858\nDPO AA 13319"),
-    ("ADDRESS", "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767", "974 Via Roma 131\n Apt. 425\n Montafia\n "
-     "Italy 39767"),
+    ("ADDRESS", "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767",
+     "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767"),
     ("PERSON", "Dear Mrs. Okonkwo, thank you.", "Mrs. Okonkwo"),
 ]
 
