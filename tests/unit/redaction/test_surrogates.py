@@ -71,3 +71,12 @@ def test_marking_terms_only_match_markings():
     # sentence mode (the default for an entry without a prefix) still takes the whole sentence
     ko = r.redact("보험금은 지급한다. 본 요율표는 대외비로 외부 반출을 금한다.", "ko")
     assert "대외비" not in ko.text and "보험금은 지급한다." in ko.text
+
+
+def test_vault_maps_surrogates_back(tmp_path):
+    from redaction.vault import Vault
+    vault = Vault(tmp_path / "v.jsonl", b"v" * 32)
+    r = Redactor(RedactionConfig(replace="surrogate", use_name_analyser=False, nlp=NlpConfig(en=None)),
+                 vault=vault, surrogate_key=KEY)
+    res = r.redact(TEXT_EN, "en", doc_id="d1")
+    assert vault.reveal("d1", res.text) == TEXT_EN
