@@ -65,6 +65,8 @@ PLACE_CUES = re.compile(r"(?i)(?:lives?|living|lived|resides?|residing|born|move
                         r"\s+(?:is\s+)?(?:in|at|to|on|near)?\s*$")
 
 _warned: set[str] = set()
+_ENGINES: dict[str, object] = {}
+_ENGINES_LOCK = threading.Lock()
 
 
 class EnglishNerRecognizer(EntityRecognizer):
@@ -80,13 +82,14 @@ class EnglishNerRecognizer(EntityRecognizer):
         self.pipeline_dir = pipeline_dir
         self.label = label or pipeline_dir
         self._engine = None
-        self._lock = threading.Lock()
 
     def load(self) -> None:
         pass
 
     def engine(self):
-        with self._lock:
+        with _ENGINES_LOCK:                # one loaded pipeline per process and path (~5 s to load)
+            if self._engine is None and self.pipeline_dir in _ENGINES:
+                self._engine = _ENGINES[self.pipeline_dir]
             if self._engine is None:
                 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
                 # only names and places are used; the other labels are dropped quietly
@@ -95,7 +98,7 @@ class EnglishNerRecognizer(EntityRecognizer):
                 eng = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": self.pipeline_dir}],
                                      ner_model_configuration=NerModelConfiguration(labels_to_ignore=ignore))
                 eng.load()
-                self._engine = eng
+                self._engine = _ENGINES[self.pipeline_dir] = eng
         return self._engine
 
     def analyze(self, text: str, entities: list[str] | None = None,
