@@ -82,7 +82,10 @@ NOT_NAME_LOWER = {"licensor", "licensee", "contributor", "contributors", "author
                   "agreement", "section", "warranty", "liability", "user", "users", "party", "parties",
                   "derivative", "modifications", "modification", "executable", "larger", "initial", "developer",
                   "affero", "lesser", "general", "public", "gnu", "free", "foundation", "apache", "mozilla", "eclipse",
-                  "artistic", "package", "standard", "version", "exhibit", "schedule", "trademark", "patent"}
+                  "artistic", "package", "standard", "version", "exhibit", "schedule", "trademark", "patent",
+                  "office", "team", "department", "center", "centre", "division", "unit", "group", "committee",
+                  "board", "service", "services", "relations", "support", "desk", "bureau", "period", "scope",
+                  "purpose", "definitions", "terms", "conditions", "lapse", "coverage", "plan"}
 
 
 class EnglishNameRecognizer(EntityRecognizer):
@@ -111,12 +114,11 @@ class EnglishNameRecognizer(EntityRecognizer):
             how, score = "", 0.0
             if _TITLE_RX.search(before.rstrip().split(" ")[-1] if before.strip() else ""):
                 how, score = "title", 0.85
-            elif _ROLE_RX.search(before) and len(run) <= 4:
+            elif (rm := _ROLE_RX.search(before)) and len(run) <= 4 and (
+                    before[rm.start()].islower() or re.search(r"[:,]\s*$", before)):
                 how, score = "role", 0.8
             elif first in EN_FIRST_NAMES and len(run) >= 2 and first not in AMBIGUOUS_FIRST:
                 how, score = "first_name", 0.75
-            elif first in EN_FIRST_NAMES and len(run) >= 2:
-                how, score = "first_name", 0.6
             elif first in EN_FIRST_NAMES and first not in AMBIGUOUS_FIRST:
                 how, score = "given_name", 0.6
             elif (2 <= len(run) <= 3 and text[:s].strip() == "" and re.match(r"[ \t]*\n", text[e:])
