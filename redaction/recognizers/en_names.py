@@ -108,6 +108,8 @@ class EnglishNameRecognizer(EntityRecognizer):
             s, e = run[0][0], run[-1][1]
             if text[e - 1] == "." and e - run[-1][0] > 2:
                 e -= 1                                   # a sentence's full stop, not an initial
+            if text[e - 2:e] in ("'s", "’s"):
+                e -= 2                                   # possessive: "Emily Carter's" is "Emily Carter"
             line_start = text.rfind("\n", 0, s) + 1
             before = text[max(line_start, s - 30):s]
             first = text[run[0][0]:run[0][1]].rstrip(".").casefold()
