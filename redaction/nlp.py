@@ -128,8 +128,6 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
-                if len(words) == 1 and not _single_ok(text, s, e, arts.entities):
-                    continue
                 score = 0.8 if len(words) >= 2 else 0.6
                 out.append(RecognizerResult("PERSON", s, e, score,
                                             recognition_metadata={"recognizer_name": f"{self.name}:person"}))
@@ -139,21 +137,6 @@ class EnglishNerRecognizer(EntityRecognizer):
                     out.append(RecognizerResult("ADDRESS", s, e, 0.6,
                                                 recognition_metadata={"recognizer_name": f"{self.name}:place"}))
         return out
-
-
-def _single_ok(text: str, s: int, e: int, ents) -> bool:
-    """A one-word PERSON guess needs more: a known given name, a title/role word before it, or the same word
-    inside a longer name in this text ("Ana Ruiz ... Ruiz said")."""
-    from redaction.recognizers.data import EN_FIRST_NAMES, EN_TITLES
-    from redaction.recognizers.en_names import AMBIGUOUS_FIRST, EN_STRONG_ROLES
-    w = text[s:e].strip(".,")
-    if w.casefold() in EN_FIRST_NAMES and w.casefold() not in AMBIGUOUS_FIRST:
-        return True
-    before = text[max(0, s - 24):s].casefold().rstrip(" :,")
-    if before.endswith(tuple(t.casefold() for t in EN_TITLES) + tuple(r for r in EN_STRONG_ROLES if " " in r or
-                                                                          len(r) > 3)):
-        return True
-    return any(e2.label_ == "PERSON" and len(e2.text.split()) > 1 and w in e2.text.split() for e2 in ents)
 
 
 DETERMINER = re.compile(r"(?i)\b(?:the|a|an|this|that|these|those|such|any|each|every|your|our|its|their|no|"
