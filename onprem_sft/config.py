@@ -111,6 +111,8 @@ def validate(cfg: DictConfig | Config) -> None:
         except CustomRecognizerError as e:
             p.append(str(e))
     _check(c.security.residue in ("warn", "fail", "off"), "security.residue", "must be warn | fail | off", p)
+    _check(c.redaction.replace in ("placeholder", "surrogate"), "redaction.replace", "must be placeholder | surrogate",
+           p)
     ch = c.corpus.chunk
     _check(ch.max_chars > 0, "corpus.chunk.max_chars", "must be > 0", p)
     _check(0 <= ch.overlap_chars < ch.max_chars, "corpus.chunk.overlap_chars",

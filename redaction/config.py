@@ -15,8 +15,17 @@ class ClauseAction(StrEnum):
 class SensitiveClauseConfig:
     enabled: bool = True
     action: ClauseAction = ClauseAction.remove   # remove | mask
-    terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "CONFIDENTIAL", "internal only"])
+    # "sentence:TERM" (default mode) = any sentence with the term; "marking:TERM" = a marking line, stamp or field
+    terms: list[str] = field(default_factory=lambda: ["대외비", "영업비밀", "내부용", "marking:CONFIDENTIAL",
+                                                      "marking:internal only"])
     patterns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NlpConfig:
+    # spaCy pipeline for English PERSON/LOCATION via Presidio's SpacyNlpEngine: en_core_web_sm | en_core_web_md |
+    # a folder path | null (rules only). Not installed -> rules only, said once in the log and the manifest.
+    en: str | None = "en_core_web_sm"
 
 
 @dataclass
@@ -34,3 +43,5 @@ class RedactionConfig:
     sensitive_clauses: SensitiveClauseConfig = field(default_factory=SensitiveClauseConfig)
     workers: int = 1                  # redact-stage process pool (output identical to 1; not with vault=true)
     custom_recognizers: str | None = None   # Presidio recognizer YAML (company IDs, deny-lists, regexes)
+    nlp: NlpConfig = field(default_factory=NlpConfig)
+    replace: str = "placeholder"      # placeholder (<PERSON_1>) | surrogate (realistic fake that can never be real)

@@ -20,7 +20,7 @@ from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonResult
 
 from redaction.clauses import SensitiveClauseRecognizer
-from redaction.config import RedactionConfig, SensitiveClauseConfig
+from redaction.config import NlpConfig, RedactionConfig, SensitiveClauseConfig
 from redaction.normalize import normalize
 from redaction.placeholders import PlaceholderMap
 from redaction.recognizers import SUPPORTED_ENTITIES, build_recognizers
@@ -95,16 +95,27 @@ def _as_config(cfg: Any) -> RedactionConfig:
         if bad:
             raise ValueError(f"redaction.sensitive_clauses: unknown key(s) {bad}; known: {sorted(sk)}")
         sc = SensitiveClauseConfig(**sc)
-    return RedactionConfig(**d, **({"sensitive_clauses": sc} if sc is not None else {}))
+    nlp = d.pop("nlp", None)
+    if isinstance(nlp, dict):
+        bad = sorted(set(nlp) - {f.name for f in dataclasses.fields(NlpConfig)})
+        if bad:
+            raise ValueError(f"redaction.nlp: unknown key(s) {bad}; known: ['en']")
+        nlp = NlpConfig(**nlp)
+    return RedactionConfig(**d, **({"sensitive_clauses": sc} if sc is not None else {}),
+                           **({"nlp": nlp} if nlp is not None else {}))
 
 
 class Redactor:
-    def __init__(self, config: RedactionConfig | None = None, vault: Any = None):
+    def __init__(self, config: RedactionConfig | None = None, vault: Any = None, surrogate_key: bytes = b""):
         self.config = cfg = _as_config(config)
         if cfg.sensitive_clauses.action not in ("remove", "mask"):
             raise ValueError("redaction.sensitive_clauses.action must be remove | mask, "
                              f"got {cfg.sensitive_clauses.action!r}")
         self.recognizers = build_recognizers(cfg.use_name_analyser)
+        from redaction.nlp import build_english_ner
+        ner, self.nlp_status = build_english_ner(cfg.nlp.en)
+        if ner is not None:
+            self.recognizers.insert(0, ner)
         if cfg.custom_recognizers:     # company IDs / deny-lists / regexes, Presidio YAML (redaction/registry.py)
             from redaction.registry import load_custom_recognizers
             custom = load_custom_recognizers(cfg.custom_recognizers)
@@ -119,10 +130,18 @@ class Redactor:
         sc = cfg.sensitive_clauses
         self.clauses = SensitiveClauseRecognizer(sc.terms, sc.patterns) if sc.enabled else None
         self.vault = vault
+        self.surrogate_key = surrogate_key     # the run's audit HMAC key: keys the surrogates' hidden tag
+
+    def new_mapping(self, doc_id: str = "") -> PlaceholderMap:
+        """One document's replacement table: ``<TYPE_n>`` placeholders or realistic surrogates."""
+        if self.config.replace == "surrogate":
+            from redaction.surrogates import SurrogateMap
+            return SurrogateMap(doc_id, self.surrogate_key)
+        return PlaceholderMap(doc_id)
 
     @classmethod
-    def from_config(cls, cfg: Any, vault: Any = None) -> Redactor:
-        return cls(_as_config(cfg), vault=vault)
+    def from_config(cls, cfg: Any, vault: Any = None, surrogate_key: bytes = b"") -> Redactor:
+        return cls(_as_config(cfg), vault=vault, surrogate_key=surrogate_key)
 
     def warm_up(self) -> None:
         """Load lazily built models (Kiwi) now: before timing, or before forking worker processes."""
@@ -184,7 +203,7 @@ class Redactor:
         """Redact one text. Pass the same ``mapping`` for all chunks of one document."""
         if not isinstance(text, str):
             raise TypeError(f"redact() expects str, got {type(text).__name__}")
-        mapping = mapping if mapping is not None else PlaceholderMap(doc_id)
+        mapping = mapping if mapping is not None else self.new_mapping(doc_id)
         spans = self.analyze(text, mapping)
         action = self.config.sensitive_clauses.action
         final: list[Span] = []
@@ -211,7 +230,7 @@ class Redactor:
     def redact_many(self, texts: Iterable[str], language: str = "ko",
                     same_document: bool = False) -> list[RedactionResult]:
         """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
-        shared = PlaceholderMap() if same_document else None
+        shared = self.new_mapping() if same_document else None
         return [self.redact(t, language, mapping=shared) for t in texts]
 
 

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from redaction.engine import RedactionError, RedactionResult, Redactor
-from redaction.placeholders import PlaceholderMap
 
 Unit = Sequence[tuple[str, str]]          # the texts of one chunk (clause title, then body) with their language
 UnitResult = list[RedactionResult] | str   # a str is the PII-free reason the unit failed
@@ -33,7 +32,7 @@ def failure_reason(e: BaseException) -> str:
 
 def redact_document(redactor: Redactor, doc_id: str, units: Sequence[Unit]) -> list[UnitResult]:
     """One document, one placeholder map; a failing unit is reported and the next one goes on."""
-    mapping = PlaceholderMap(doc_id)
+    mapping = redactor.new_mapping(doc_id)
     out: list[UnitResult] = []
     for unit in units:
         try:
@@ -43,10 +42,10 @@ def redact_document(redactor: Redactor, doc_id: str, units: Sequence[Unit]) -> l
     return out
 
 
-def _init(config: Any) -> None:
+def _init(config: Any, surrogate_key: bytes = b"") -> None:
     global _REDACTOR
     if _REDACTOR is None:
-        _REDACTOR = Redactor.from_config(config)
+        _REDACTOR = Redactor.from_config(config, surrogate_key=surrogate_key)
 
 
 def _work(item: tuple[str, Sequence[Unit]]) -> list[UnitResult]:
@@ -79,7 +78,7 @@ def redact_documents(config: Any, documents: Iterable[tuple[str, Sequence[Unit]]
     else:                               # pragma: no cover - non-Linux
         ctx = mp.get_context("spawn")
     try:
-        with ctx.Pool(workers, initializer=_init, initargs=(config,)) as pool:
+        with ctx.Pool(workers, initializer=_init, initargs=(config, red.surrogate_key)) as pool:
             yield from pool.imap(_work, documents, chunksize=max(1, chunksize))
     finally:
         _REDACTOR = None

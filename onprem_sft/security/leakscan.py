@@ -120,6 +120,8 @@ def _scan(view: RunView, where: str, text: str, res: CheckResult, *, structured_
             res.fail(f"{where}: {det.entity_type} at chars {det.start}-{det.end} matches a value the redactor "
                      f"removed from {label} (audit fingerprint {det.fingerprint[:12]}…)")
             found += 1
+        elif pii.is_our_surrogate(view, det.entity_type, text[det.start:det.end]):
+            continue                 # a fake the redactor wrote (redaction.replace=surrogate), not a leak
         elif structured_fresh and pii.is_structured(det.entity_type) and det.score >= view.options.min_structured_score:
             res.fail(f"{where}: fresh {det.entity_type} detection (score {det.score:.2f}) at chars "
                      f"{det.start}-{det.end}, not a placeholder")

@@ -65,6 +65,15 @@ def _load_key(view: Any) -> bytes | None:
     return view.cached("hmac_key", make)
 
 
+def is_our_surrogate(view: Any, entity_type: str, value: str) -> bool:
+    """A surrogate this run's redactor wrote (redaction.replace=surrogate): reserved range or keyed tag."""
+    key = _load_key(view)
+    if key is None:
+        return False
+    from redaction.surrogates import is_surrogate
+    return is_surrogate(entity_type, value, key)
+
+
 def available(view: Any) -> bool:
     return unavailable_reason(view) == ""
 

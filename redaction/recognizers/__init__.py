@@ -5,9 +5,9 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 
 from redaction.recognizers.en import english_recognizers
+from redaction.recognizers.en_names import EnglishNameRecognizer
 from redaction.recognizers.ko import korean_recognizers
 from redaction.recognizers.ko_names import KoreanNameRecognizer
-from redaction.recognizers.names import EnglishNameRecognizer
 
 SUPPORTED_ENTITIES = (
     "PERSON", "KR_RRN", "KR_FRN", "PHONE_NUMBER", "KR_BANK_ACCOUNT", "CREDIT_CARD", "KR_PASSPORT",

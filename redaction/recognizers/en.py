@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from redaction.recognizers.base import Pat, RegexRecognizer
-from redaction.recognizers.checksums import iban_ok, ssn_ok
+from redaction.recognizers.checksums import iban_ok, luhn_ok, ssn_ok
 
 ND, NA = r"(?<!\d)", r"(?!\d)"
 
@@ -15,24 +17,64 @@ def ssn() -> RegexRecognizer:
                            context_boost=0.15, validator=lambda v, t, s, e: 0.85 if ssn_ok(v) else None)
 
 
+PHONE_CTX = ["phone", "tel", "call", "mobile", "cell", "fax", "desk", "contact", "reach", "answering",
+             "messages to", "registered", "text me", "sms", "whatsapp", "number", "전화", "연락처", "휴대폰"]
+
+
 def us_phone() -> RegexRecognizer:
-    rx = (r"(?<![\d+])(?:\+?1[-.\s]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-.\s])\d{3}[-.\s]\d{4}"
-          r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)")
-    plain = Pat("us_phone_plain", r"(?<![\d+])[2-9]\d{2}[2-9]\d{6}(?!\d)", 0.4, needs_context=True)
-    return RegexRecognizer("PHONE_NUMBER", [Pat("us_phone", rx, 0.7), plain], name="UsPhoneRecognizer",
-                           context=["phone", "tel", "call", "mobile", "cell", "fax", "contact"], context_boost=0.2,
-                           negative_context=["ssn", "social security"], validator=_not_toll_free)
+    """North-American and international numbers: +CC, (area), dots, spaces, extensions, 1-800 toll-free.
+
+    A number with a country code or the US 3-3-4 layout stands alone; other digit groups need a phone word
+    just before them (Phone:, call me at, Fax:) so amounts, dates and section numbers stay.
+    """
+    ext = r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?"
+    us = (r"(?<![\d+])(?:(?:\+?1|001)[-.\s]?)?(?:\([2-9]\d{2}\)\s?\d{3}[-.\s]|[2-9]\d{2}([-.\s])\d{3}\1)\d{4}" +
+          ext + r"(?!\d)")
+    tollfree = r"(?<![\d+])1[-.\s]?8(?:00|88|77|66|55|44|33)[-.\s]?[A-Z0-9]{3}[-.\s]?[A-Z0-9]{4}(?![\dA-Z])"
+    intl = (r"(?<![\w+])\+\d{1,3}[-.\s]?(?:\(0\)\s?)?(?:\(\d{1,4}\)\s?)?\d{1,5}(?:[-.\s]\d{1,5}){1,4}" + ext +
+            r"(?!\d)")
+    grouped = r"(?<![\w+.,-])(?:\(\d{1,4}\)\s?)?\d{2,5}(?:[-.\s]\d{2,5}){1,4}" + ext + r"(?![\d,])"
+    pats = [Pat("us_phone", us, 0.7), Pat("toll_free", tollfree, 0.7), Pat("intl_phone", intl, 0.75),
+            Pat("grouped_phone", grouped, 0.5, needs_context=True),
+            Pat("plain_phone", r"(?<![\w+])\d{7,12}(?!\d)", 0.4, needs_context=True),
+            # national numbers with a trunk 0 or a bracketed area code are phone-shaped without a phone word
+            Pat("trunk_phone", r"(?<![\w+.,/-])0\d{1,4}[-.\s]\d{2,8}(?:[-.\s]\d{2,4}){0,3}" + ext + r"(?![\d,/-])",
+                0.5),
+            Pat("area_phone", r"(?<![\w+.,/-])\(\d{2,4}\)\s?\d{3,4}[-.\s]?\d{3,4}" + ext + r"(?![\d,/-])", 0.5)]
+    return RegexRecognizer("PHONE_NUMBER", pats, name="UsPhoneRecognizer", context=PHONE_CTX, context_boost=0.2,
+                           negative_context=["ssn", "social security", "card", "account", "iban", "date"],
+                           validator=_phone_digits, window=24)
 
 
-TOLL_FREE = {"800", "888", "877", "866", "855", "844", "833"}
+def _phone_digits(value: str, text: str, s: int, e: int) -> float | None:
+    d = "".join(c for c in re.split(r"x|ext", value)[0] if c.isdigit())
+    if not 6 <= len(d) <= 15 or (d.startswith("0") and " " not in value and len(d) < 8):
+        return None
+    if re.fullmatch(r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}", value.strip()):
+        return None                                   # an ISO date
+    return 1.0
 
 
-def _not_toll_free(value: str, text: str, s: int, e: int) -> float | None:
-    """Toll-free numbers are companies' call centres (like Korea's 1588-xxxx), not personal data."""
-    d = "".join(c for c in value if c.isdigit())
-    if d.startswith("1") and len(d) >= 11:
-        d = d[1:]
-    return None if d[:3] in TOLL_FREE else 1.0
+CARD_CTX = ["card", "cc", "visa", "mastercard", "amex", "credit", "debit", "카드"]
+
+
+def card_en() -> RegexRecognizer:
+    """Every major card layout (Visa/MC/Discover 4-4-4-4, Amex 4-6-5, Diners 4-6-4, Maestro/UnionPay 12-19
+    digits, JCB 15) with Luhn. A Luhn pass alone is weak (1 in 10 random numbers pass): it needs a card word or
+    a known issuer prefix to score high."""
+    def v(value: str, text: str, s: int, e: int) -> float | None:
+        d = "".join(c for c in value if c.isdigit())
+        if not 12 <= len(d) <= 19:
+            return None
+        ctx = any(w in text[max(0, s - 30):s].casefold() for w in CARD_CTX)
+        if luhn_ok(d):
+            return 1.0 if ctx or re.match(r"4|5[0-5]|2[2-7]|3[0-9]|6|1800|2131", d) else 0.5
+        return 0.45 if ctx else None
+    pats = [Pat("card_grouped", r"(?<![\d-])\d{4}(?:[-\s]\d{4}){2}[-\s]\d{1,7}(?![\d-])", 1.0),
+            Pat("card_amex", r"(?<![\d-])3[47]\d{2}[-\s]\d{6}[-\s]\d{5}(?![\d-])", 1.0),
+            Pat("card_diners", r"(?<![\d-])3[0689]\d{2}[-\s]\d{6}[-\s]\d{4}(?![\d-])", 1.0),
+            Pat("card_plain", r"(?<![\d-])\d{12,19}(?![\d-])", 1.0)]
+    return RegexRecognizer("CREDIT_CARD", pats, name="EnCardRecognizer", validator=v)
 
 
 def iban() -> RegexRecognizer:
@@ -56,5 +98,6 @@ def en_address() -> RegexRecognizer:
                            context=["address", "resides", "located", "living"], context_boost=0.15)
 
 
-def english_recognizers() -> list[RegexRecognizer]:
-    return [ssn(), us_phone(), iban(), en_address()]
+def english_recognizers() -> list:
+    from redaction.recognizers.en_address import EnglishAddressRecognizer
+    return [ssn(), us_phone(), iban(), en_address(), card_en(), EnglishAddressRecognizer()]

@@ -50,6 +50,7 @@ def test_wrong_type_fails_at_compose():
     ("train.global_batch_size=7", "train.global_batch_size"),
     ("train.nproc=2", "train.nproc"),
     ("stages=[ingest,tarin]", "stages"),
+    ("redaction.replace=fake", "redaction.replace"),
 ])
 def test_cross_field_checks_name_the_key(override, key):
     with pytest.raises(ConfigError) as e:

