@@ -146,7 +146,7 @@ def test_clean_run_passes_every_check(clean_run, capsys):
     results = run_checks(run_dir, VerifyOptions())
     status = {r.name: r.status for r in results}
     assert status == {n: PASS for n in ("llm-inputs", "outputs-pii", "audit-chain", "integrity", "egress",
-                                         "raw-zone")}, [(r.name, r.problems, r.warnings) for r in results]
+                                         "raw-zone", "residue")}, [(r.name, r.problems, r.warnings) for r in results]
     assert verdict is True                                          # the automatic final verify agreed
     assert json.loads((run_dir / "security" / "verify.json").read_text())[0]["name"] == "llm-inputs"
     assert verify_main([str(run_dir)]) == 0
