@@ -14,6 +14,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from onprem_sft.artifacts import sha256_bytes, write_jsonl
+from onprem_sft.collected.hooks import exclude_questions, ingest_questions
 from onprem_sft.ingest.chunking import chunk_text
 from onprem_sft.ingest.readers import ReadError, detect_lang, guess_title, read_document
 from onprem_sft.pipeline import StageContext, StageResult, StageSpec
@@ -45,7 +46,7 @@ def list_files(root: Path, include: list[str], exclude: list[str]) -> list[Path]
 def run(ctx: StageContext) -> StageResult:
     c = ctx.cfg.corpus
     root = Path(c.path).expanduser().resolve()
-    files = list_files(root, list(c.include), list(c.exclude))
+    files = exclude_questions(ctx.cfg, list_files(root, list(c.include), list(c.exclude)))
     if c.max_docs:
         files = files[: c.max_docs]
     if not files:
@@ -79,16 +80,17 @@ def run(ctx: StageContext) -> StageResult:
                                 clause=sp.clause, lang=lang))
     write_jsonl(ctx.out.path / DOCUMENTS, docs)
     ctx.out.write_records(chunks)
+    q_counts = ingest_questions(ctx, rejects)          # collected questions (questions.path), if any
     ctx.out.write_rejects(rejects)
     by_reason = Counter(r["reason"] for r in rejects)
     langs = Counter(d.lang for d in docs)
     summary = (f"{len(files)} file(s): {len(docs)} document(s) ingested ({dict(langs)}), {len(chunks)} chunk(s), "
                f"{len(rejects)} rejected {dict(by_reason) if by_reason else ''}").strip()
     return StageResult(counts={"files": len(files), "documents": len(docs), "chunks": len(chunks),
-                               "rejects": len(rejects)},
+                               "rejects": len(rejects), **q_counts},
                        extra={"rejects_by_reason": dict(by_reason), "languages": dict(langs),
                               "corpus_path": str(root)},
                        summary=summary)
 
 
-STAGE = StageSpec(name="ingest", inputs=(), config_keys=("corpus",), run=run)
+STAGE = StageSpec(name="ingest", inputs=(), config_keys=("corpus", "questions"), run=run)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from onprem_sft.artifacts import config_hash, sha256_text
+from onprem_sft.artifacts import config_hash, sha256_text, write_jsonl
+from onprem_sft.collected.hooks import QUESTIONS, redact_questions
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult, StageSpec
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
@@ -101,7 +102,12 @@ def run(ctx: StageContext) -> StageResult:
                     text=res.text, clause=clause_text, lang=lang, raw_sha256=sha256_text(ch.text),
                     entity_counts=dict(sorted(counts.items())), audit_hash=ahash))
                 bar.update(1)
+        q_rows, q_rejects, q_totals = redact_questions(ctx, redactor, audit)   # same redactor, same chain
     ctx.out.write_records(out_rows)
+    if q_rows or q_rejects:
+        write_jsonl(ctx.out.path / QUESTIONS, q_rows)
+        rejects += q_rejects
+        totals.update(q_totals)
     if rejects:
         ctx.out.write_rejects(rejects)
     secs = time.perf_counter() - t0
@@ -114,6 +120,9 @@ def run(ctx: StageContext) -> StageResult:
         summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
+    if q_rows or q_rejects:
+        counts_out["questions"] = len(q_rows)
+        summary += f"; {len(q_rows)} collected question(s) redacted"
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
                                                  "use_name_analyser": bool(rc.use_name_analyser)},
                        summary=summary)

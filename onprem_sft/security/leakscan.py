@@ -19,9 +19,9 @@ from onprem_sft.security import pii
 from onprem_sft.security.lineage import iter_lines
 from onprem_sft.security.verify import CheckResult, RunView
 
-REDACTED_FILES = ("redact/records.jsonl", "generate/questions.jsonl", "generate/records.jsonl",
+REDACTED_FILES = ("redact/records.jsonl", "redact/questions.jsonl", "generate/questions.jsonl", "generate/records.jsonl",
                   "curate/judged_pairs.jsonl", "curate/records.jsonl", "dataset/records.jsonl")
-RAW_FILES = ("ingest/documents.jsonl", "ingest/records.jsonl")
+RAW_FILES = ("ingest/documents.jsonl", "ingest/records.jsonl", "ingest/questions.jsonl")
 TEXT_SUFFIXES = {".md", ".html", ".htm", ".txt", ".json", ".jsonl", ".csv", ".yaml", ".yml", ".tsv", ".log"}
 MAX_SCAN_BYTES = 64 << 20
 _SENT = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -74,6 +74,16 @@ def _raw_only_sentences(view: RunView) -> dict[str, str]:
             red = sentences(redacted[str(obj["id"])])
             for s in sentences(str(obj["text"])) - red:
                 out.setdefault(s, str(obj["id"]))
+        # collected customer questions (questions.path): raw question text vs its redacted form
+        red_q = {str(o["parent_id"]): o for _, _, o in _lines(view.run_dir / "redact" / "questions.jsonl")
+                 if o and o.get("parent_id")}
+        for _, _, obj in _lines(view.run_dir / "ingest" / "questions.jsonl"):
+            r = red_q.get(str((obj or {}).get("id")))
+            if r is None:
+                continue
+            for f in ("question", "answer", "hint"):
+                for s in sentences(str(obj.get(f, ""))) - sentences(str(r.get(f, ""))):
+                    out.setdefault(s, str(obj["id"]))
         return out
     return view.cached("raw_only", make)
 

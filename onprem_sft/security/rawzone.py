@@ -30,6 +30,7 @@ SCRUB_RECORD = "raw_scrub.json"
 RAW_FIELDS: dict[str, tuple[str, ...]] = {
     "documents.jsonl": ("text", "title"),
     "records.jsonl": ("text", "clause"),
+    "questions.jsonl": ("question", "answer", "hint", "ext_id"),   # collected questions (questions.path)
 }
 
 
@@ -60,7 +61,7 @@ def scrub_raw(run_dir: str | Path, out_dir: str | Path | None = None) -> dict[st
                     val = row.get(fld)
                     if isinstance(val, str) and val:
                         record["field_sha256"].setdefault(rid, {})[fld] = sha256_text(val)
-                        if fld == "text":
+                        if fld == "text" or (name == "questions.jsonl" and fld == "question"):
                             record["text_sha256"][rid] = sha256_text(val)
                         row[fld] = ""
                 rows.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
