@@ -22,7 +22,7 @@ def test_label_collected(tmp_path, tiny_model_dir, compose, chunks):
     cfg = compose("prompts=en", "questions.retrieval.top_k=1")
     qs = [rq(0, "How much is the hospitalization benefit per day for <PERSON_1>?"),
           rq(1, "Within how many days does the company pay a claim?", answer="Within 3 business days."),
-          rq(2, "Is the cancellation refund paid with interest?"),
+          rq(2, "Is interest added when I cancel the contract and get the premium back?"),
           rq(3, "Do you sell travel insurance for Spain?")]
     responses = {"gc-rq-0-a0": json.dumps({"found": True, "answer": "30,000 won per day"}),
                  "gc-rq-2-a0": json.dumps({"found": False, "answer": ""})}
