@@ -155,3 +155,15 @@ def test_csv_cp949_semicolon(tmp_path):
     p.write_bytes("항목;수수료\n중도상환;1.2%\n연체;연 3%\n".encode("cp949"))
     r = read_document(p, MB)
     assert r.text.splitlines() == ["항목: 중도상환 | 수수료: 1.2%", "항목: 연체 | 수수료: 연 3%"]
+
+
+def test_sample_hwpx_document_round_trips():
+    from pathlib import Path
+
+    p = Path(__file__).resolve().parents[3] / "data" / "sample" / "hwpx" / "한빛생명_실손보험_약관.hwpx"
+    r = read_document(p, MB)
+    assert "입원 | 연간 5,000만원 | 보장대상 의료비의 20%" in r.text
+    assert "[각주] 치과 치료 중 상해로 인한 응급처치 비용은 보상합니다." in r.text
+    clauses = [s.clause for s in chunk_text(r.text, 1200, 120, 40)]
+    assert [c for c in clauses if c] == ["제1조(목적)", "제2조(보상하는 손해)", "제3조(보상하지 않는 손해)",
+                                         "제4조(보험금의 청구)", "제5조(보험금의 지급)"]
