@@ -167,3 +167,34 @@ def test_sample_hwpx_document_round_trips():
     clauses = [s.clause for s in chunk_text(r.text, 1200, 120, 40)]
     assert [c for c in clauses if c] == ["제1조(목적)", "제2조(보상하는 손해)", "제3조(보상하지 않는 손해)",
                                          "제4조(보험금의 청구)", "제5조(보험금의 지급)"]
+
+
+def test_ingest_stage_rejects_locked_files_and_goes_on(tmp_path):
+    import json
+
+    from onprem_sft.artifacts import StageDir
+    from onprem_sft.config import compose
+    from onprem_sft.pipeline import run_pipeline
+    from onprem_sft.records import Chunk
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.hwp").write_bytes(build_hwp(_hwp_section()))
+    build_hwpx(corpus / "good.hwpx", [hp_para(ART1) + hp_table(ROWS)])
+    build_hwpx(corpus / "locked.hwpx", [hp_para(ART1)], encrypted=True)
+    (corpus / "dist.hwp").write_bytes(build_hwp(para(0, ART1), flags=F_DISTRIBUTION))
+    (corpus / "broken.hwp").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    qfile = tmp_path / "questions.csv"                      # questions live elsewhere: not a corpus file
+    qfile.write_text("question\n입원일당은 얼마인가요?\n", encoding="utf-8")
+    run_dir = tmp_path / "run"
+    run_pipeline(compose([f"corpus.path={corpus}", f"questions.path={qfile}", "stages=[ingest]",
+                          f"run.dir={run_dir}", "run.progress=false"]), run_dir)
+    sd = StageDir(run_dir, "ingest")
+    rejects = {r["path"]: r["reason"] for r in map(json.loads, (sd.path / "rejects.jsonl").read_text().splitlines())}
+    assert rejects == {"locked.hwpx": "encrypted_hwpx", "dist.hwp": "distribution_locked_hwp",
+                       "broken.hwp": "corrupt_hwp"}
+    chunks = sd.read(Chunk)
+    assert {c.clause for c in chunks} >= {"제1조(목적)", "제2조(보험금의 지급)"}
+    assert any("입원 1일당 | 30,000원" in c.text for c in chunks)
+    m = json.loads((sd.path / "manifest.json").read_text())
+    assert m["counts"]["documents"] == 2 and m["counts"]["questions"] == 1
