@@ -4,6 +4,7 @@ and `verify` fails when a personal value from the questions file is planted in a
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -23,7 +24,8 @@ DOC = ("# Brightline Health Policy\n\nArticle 6 (Claims) To claim a benefit, the
 NAME, PHONE, EMAIL = "Margaret Oyelaran", "(555) 010-7732", "m.oyelaran@example.org"
 QUESTIONS = ("id,date,question,answer\n"
              f'1,2024-02-01,"I am {NAME}, call me at {PHONE}. What documents do I need to claim a benefit?",\n'
-             f'2,2024-02-09,"How fast do you pay? Write to {EMAIL} please",Within three business days.\n')
+             f'2,2024-02-09,"How fast do you pay? Write to {EMAIL} please",Within three business days.\n'
+             f'3,last week,"{NAME} here, is my claim paid yet?",\n')                    # bad date: rejected
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +35,21 @@ def run(tmp_path_factory):
     (tmp / "corpus" / "policy.md").write_text(DOC, encoding="utf-8")
     (tmp / "questions.csv").write_text(QUESTIONS, encoding="utf-8")
     run_dir = tmp / "run"
+    logs: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda rec: logs.append(rec.getMessage())          # type: ignore[method-assign]
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.DEBUG)
     cfg = compose([f"corpus.path={tmp / 'corpus'}", f"questions.path={tmp / 'questions.csv'}",
                    "stages=[ingest,redact]", f"run.dir={run_dir}", "run.progress=false", "corpus.lang=en"])
-    run_pipeline(cfg, run_dir)
+    try:
+        run_pipeline(cfg, run_dir)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+    (run_dir / "captured.log").write_text("\n".join(logs), encoding="utf-8")
     rcs = StageDir(run_dir, "redact").read(RedactedChunk)
     rqs = read_records(run_dir / "redact" / "questions.jsonl", RedactedQuestion)
     calls, pairs = [], []
@@ -81,6 +95,17 @@ def test_questions_redacted_in_the_same_audit_chain(run):
     assert {rq.audit_hash for rq in rqs} <= {a["hash"] for a in audit}
     ing = json.loads((run / "ingest" / "manifest.json").read_text())
     assert ing["counts"]["questions"] == 2
+
+
+def test_no_raw_personal_value_in_logs_rejects_or_manifests(run):
+    logs = (run / "captured.log").read_text(encoding="utf-8")
+    assert "collected questions: 1 file(s), 3 row(s) -> 2 question(s)" in logs
+    rejects = (run / "ingest" / "rejects.jsonl").read_text(encoding="utf-8")
+    assert "bad_date" in rejects and "questions.csv:4" in rejects
+    texts = [logs, rejects] + [(run / s / "manifest.json").read_text(encoding="utf-8") for s in ("ingest", "redact")]
+    for text in texts:
+        for value in (NAME, PHONE, EMAIL, "is my claim paid"):
+            assert value not in text
 
 
 def test_clean_run_passes_and_lineage_reaches_the_questions_file(run):
