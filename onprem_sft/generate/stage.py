@@ -60,7 +60,7 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
              for c in chunks if len(c.text.strip()) < int(g.min_chunk_chars)]
     lang = str((cfg.prompts or {}).get("lang", "") or "")
     collected = collected_questions(ctx)
-    only = bool(collected) and bool(cfg.questions.only)
+    only = bool((cfg.get("questions") or {}).get("only", False))        # label collected questions only
     with CallLog(ctx.out, "generate", engine) as calls:
         gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p))
         out = gen.out if only else gen.run(usable, all_chunks)
