@@ -222,7 +222,8 @@ def _hwpx_text(el: ET.Element) -> str:
     out = [el.text or ""]
     for ch in el:
         name = _local(ch.tag)
-        out.append("\t" if name == "tab" else "\n" if name == "lineBreak" else "")
+        out.append("\t" if name == "tab" else "\n" if name == "lineBreak"
+                   else " " if name in ("nbSpace", "fwSpace") else "-" if name == "hyphen" else "")
         out.append(ch.tail or "")
     return "".join(out)
 
