@@ -142,3 +142,14 @@ def test_raw_question_text_downstream_fails_raw_zone(run, tmp_path):
     (bad / "generate" / "notes.txt").write_text(raw_q + "\n", encoding="utf-8")
     r = _check(bad, "raw-zone")
     assert r.status == FAIL and any("generate/notes.txt" in x for x in r.problems)
+
+
+def test_edited_redacted_question_fails_audit_chain(run, tmp_path):
+    bad = _copy(run, tmp_path)
+    p = bad / "redact" / "questions.jsonl"
+    rows = [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines()]
+    rows[0]["question"] = rows[0]["question"].replace("<PERSON_1>", "someone")
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = _check(bad, "audit-chain")
+    assert r.status == FAIL and any("redact/questions.jsonl:1" in x and "edited after redaction" in x
+                                    for x in r.problems)
