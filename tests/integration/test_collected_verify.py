@@ -3,6 +3,7 @@ and `verify` fails when a personal value from the questions file is planted in a
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import shutil
@@ -91,7 +92,7 @@ def test_questions_redacted_in_the_same_audit_chain(run):
     audit = [json.loads(x) for x in (run / "redact" / "audit.jsonl").read_text().splitlines()]
     fields = [a.get("extra", {}).get("field") for a in audit]
     assert "text" in fields and "question.question" in fields and "question.answer" in fields
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(audit, audit[1:]))      # one chain for the run
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(audit))      # one chain for the run
     assert {rq.audit_hash for rq in rqs} <= {a["hash"] for a in audit}
     ing = json.loads((run / "ingest" / "manifest.json").read_text())
     assert ing["counts"]["questions"] == 2
