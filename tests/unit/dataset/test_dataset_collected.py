@@ -28,3 +28,5 @@ def test_eval_source_collected_rows_and_hf_say_their_source(tmp_path) -> None:
     assert res.counts["train_generated"] == 12 and res.extra["split_unit"] == "time"
     hf = load_from_disk(str(ctx.out.path / "hf"))
     assert set(hf["eval"]["source"]) == {"collected"}
+    card = (ctx.out.path / "card.md").read_text(encoding="utf-8")
+    assert "| eval | 2 | 0 |" in card and "| train | 3 | 12 |" in card
