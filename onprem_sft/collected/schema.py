@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass
@@ -30,7 +30,7 @@ class RetrievalConfig:
 
 @dataclass
 class QuestionsConfig:
-    path: Optional[str] = None       # file or folder of .csv/.tsv/.xlsx/.jsonl; null = none
+    path: str | None = None          # file or folder of .csv/.tsv/.xlsx/.jsonl; null = none
     include: list[str] = field(default_factory=lambda: ["**/*.csv", "**/*.tsv", "**/*.xlsx", "**/*.jsonl"])
     columns: QuestionColumns = field(default_factory=QuestionColumns)
     sheet: str = ""                  # XLSX: only this sheet ("" = every sheet)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass
@@ -19,7 +19,7 @@ class DatasetConfig:
     fallback: str = "chunk"
     # collected questions (questions.path): share of collected rows in the train split (null = keep all
     # rows; 0.3 = downsample whichever side is over so 30% of train rows are collected ones)
-    mix: Optional[float] = None
+    mix: float | None = None
     eval_source: str = "all"          # all | collected (eval = held-out customer questions) | generated
     eval_split_by: str = "auto"       # collected eval: auto (time when every question has a date) | time | document
 
