@@ -3,7 +3,8 @@
 ``dataset.eval_source=collected`` holds out real customer questions as the eval split: the latest ones
 when every collected question has a date (``eval_split_by=time``), else whole documents (the document
 of each question's best retrieved chunk); generated pairs of a held-out document are dropped so eval
-stays on unseen documents. ``generated`` is the mirror image; ``all`` is the plain split by document.
+stays on unseen documents. ``generated`` is the mirror image; ``all`` is the plain split by document; ``auto`` (default) is
+``collected`` when curate kept at least two collected pairs, else ``all``.
 ``dataset.mix`` then downsamples the train side that is over its share. Every dropped pair is returned
 with a reason (written to the stage's rejects.jsonl).
 """
@@ -27,13 +28,15 @@ def _by_time(col: Sequence[QAPair], eval_fraction: float) -> tuple[set[str], str
     return {p.id for p in ev}, f"collected questions dated {since} or later"
 
 
-def choose_split(pairs: Sequence[QAPair], dc: Any) -> tuple[Split, list[dict[str, Any]]]:
-    """(split over the kept pairs, dropped pairs with reasons)."""
-    src = str(dc.get("eval_source", "all"))
+def choose_split(pairs: Sequence[QAPair], dc: Any) -> tuple[Split, list[dict[str, Any]], str]:
+    """(split over the kept pairs, dropped pairs with reasons, what eval holds: all | collected | generated)."""
+    src = str(dc.get("eval_source", "auto"))
+    if src == "auto":                  # customer questions, when there are any, are the better eval set
+        src = "collected" if sum(p.source == "collected" for p in pairs) >= 2 else "all"
     base: dict[str, Any] = {"eval_fraction": float(dc.eval_fraction), "min_eval_docs": int(dc.min_eval_docs),
                             "seed": int(dc.seed), "fallback": str(dc.fallback)}
     if src == "all":
-        return _mix(split_pairs(pairs, **base), pairs, dc)
+        return (*_mix(split_pairs(pairs, **base), pairs, dc), src)
     held = [p for p in pairs if (p.source == "collected") == (src == "collected")]
     held_ids = {p.id for p in held}
     other = [p for p in pairs if p.id not in held_ids]
@@ -65,7 +68,7 @@ def choose_split(pairs: Sequence[QAPair], dc: Any) -> tuple[Split, list[dict[str
     kept = [p for p in pairs if p.id in split.assign]
     split, mix_drops = _mix(split, kept, dc)
     note = f"eval = {src} pairs only, split by {split.unit}" + (f"; {split.note}" if split.note else "")
-    return Split(split.assign, split.unit, split.n_groups, split.eval_groups, note), drops + mix_drops
+    return Split(split.assign, split.unit, split.n_groups, split.eval_groups, note), drops + mix_drops, src
 
 
 def _mix(split: Split, pairs: Sequence[QAPair], dc: Any) -> tuple[Split, list[dict[str, Any]]]:
@@ -99,3 +102,4 @@ def _sample(rows: Sequence[QAPair], n: int, seed: int) -> list[QAPair]:
 def source_counts(rows: Sequence[Any]) -> dict[str, int]:
     c = Counter((getattr(r, "split", "all"), r.source) for r in rows)
     return {f"{s}_{src}": n for (s, src), n in sorted(c.items())}
+

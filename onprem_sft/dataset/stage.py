@@ -55,7 +55,7 @@ def run(ctx: StageContext) -> StageResult:
         fmt = chat_formatter(template, tok, str(dc.system_prompt))
     else:
         fmt = seed_formatter(template)
-    split, dropped = choose_split(pairs, dc)             # eval_source / mix (collected questions)
+    split, dropped, eval_source = choose_split(pairs, dc)    # eval_source / mix (collected questions)
     if split.note:
         log.warning("dataset split: %s", split.note)
     if dropped:
@@ -84,7 +84,7 @@ def run(ctx: StageContext) -> StageResult:
               "mix_dropped": len(dropped)}
     return StageResult(counts=counts,
                        extra={"template": dc.template, "split_unit": split.unit, "split_note": split.note,
-                              "eval_source": str(dc.get("eval_source", "all")), "mix": dc.get("mix"),
+                              "eval_source": eval_source, "mix": dc.get("mix"),
                               "eval_groups": split.eval_groups},
                        summary=f"dataset: {counts['train']} train / {counts['eval']} eval rows "
                                f"({counts['train_docs']}/{counts['eval_docs']} documents, split by {split.unit})")

@@ -130,7 +130,7 @@ def dcfg(**kw):
 def test_eval_source_collected_by_time_holds_out_the_latest_questions():
     pairs = [_pair(i, "collected", f"d{i % 2}", f"2024-0{i + 1}-01") for i in range(5)] + \
             [_pair(i, "generated", f"d{i % 3}") for i in range(6)]
-    split, drops = choose_split(pairs, dcfg(eval_source="collected", eval_fraction=0.4))
+    split, drops, _ = choose_split(pairs, dcfg(eval_source="collected", eval_fraction=0.4))
     ev = sorted(k for k, v in split.assign.items() if v == "eval")
     assert ev == ["qa-c3", "qa-c4"] and split.unit == "time" and drops == []
     assert all(split.assign[p.id] == "train" for p in pairs if p.source == "generated")
@@ -139,7 +139,7 @@ def test_eval_source_collected_by_time_holds_out_the_latest_questions():
 def test_eval_source_collected_by_document_drops_generated_of_held_out_docs():
     pairs = [_pair(i, "collected", f"d{i % 3}") for i in range(6)] + [_pair(i, "generated", f"d{i % 3}")
                                                                       for i in range(6)]
-    split, drops = choose_split(pairs, dcfg(eval_source="collected", eval_fraction=0.34))
+    split, drops, _ = choose_split(pairs, dcfg(eval_source="collected", eval_fraction=0.34))
     ev_docs = {p.doc_id for p in pairs if split.assign.get(p.id) == "eval"}
     assert split.unit == "document" and len(ev_docs) == 1
     assert all(p.source == "collected" for p in pairs if split.assign.get(p.id) == "eval")
@@ -151,7 +151,7 @@ def test_eval_source_collected_by_document_drops_generated_of_held_out_docs():
 
 def test_mix_downsamples_the_side_over_its_share():
     pairs = [_pair(i, "collected", "d0") for i in range(4)] + [_pair(i, "generated", f"d{i % 4}") for i in range(12)]
-    split, drops = choose_split(pairs, dcfg(eval_source="all", mix=0.5, eval_fraction=0.25))
+    split, drops, _ = choose_split(pairs, dcfg(eval_source="all", mix=0.5, eval_fraction=0.25))
     train = [p for p in pairs if split.assign.get(p.id) == "train"]
     n_col = sum(p.source == "collected" for p in train)
     assert n_col == sum(p.source == "generated" for p in train) and drops
@@ -172,3 +172,12 @@ def test_config_keys_validated_at_compose(tmp_path):
                   f"questions.path={tmp_path}", "questions.columns.question=Frage"])
     validate(ok)
     assert SimpleNamespace(v=ok.questions.columns.question).v == "Frage"
+
+
+def test_eval_source_auto_prefers_collected_when_present():
+    gen = [_pair(i, "generated", f"d{i % 3}") for i in range(6)]
+    _, _, src = choose_split(gen, dcfg())
+    assert src == "all"
+    col = [_pair(i, "collected", "d0", f"2024-01-0{i + 1}") for i in range(3)]
+    split, _, src = choose_split(gen + col, dcfg())
+    assert src == "collected" and {k for k, v in split.assign.items() if v == "eval"} == {"qa-c2"}
