@@ -3,8 +3,8 @@
 Korean is tokenised into Kiwi morphemes (content words: nouns, verb/adjective stems, roots, foreign
 words, numbers), since Korean words carry particles and endings ("보험금을", "보험금은" -> "보험금");
 English into lower-cased words without stop words. A document/article hint narrows the search to the
-chunks whose clause title or text contains it (e.g. "제3조", "Article 4"); when no chunk matches, the
-hint's words are added to the query instead. Only redacted text is indexed.
+chunks whose clause title contains it (e.g. "제3조", "Article 4"), else to those whose text does; when no
+chunk matches, the hint's words are added to the query instead. Only redacted text is indexed.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class ChunkIndex:
         self.chunks = list(chunks)
         self._texts = [context_text(c) for c in self.chunks]
         self._compact = [_compact(t) for t in self._texts]
+        self._clauses = [_compact(c.clause) for c in self.chunks]
         self._bm25 = bm25s.BM25()
         tokens = [tokenize(t) or ["\x00empty"] for t in self._texts]
         self._bm25.index(tokens, show_progress=False)
@@ -102,7 +103,9 @@ class ChunkIndex:
         if hint.strip():
             m = _ARTICLE_HINT.search(hint)
             needle = _compact(m.group(1) if m else hint)
-            match = [i for i, t in enumerate(self._compact) if needle and needle in t]
+            # a clause title naming the hint first ("Article 6" is Article 6, not an article citing it)
+            match = [i for i, t in enumerate(self._clauses) if needle and needle in t] or \
+                [i for i, t in enumerate(self._compact) if needle and needle in t]
             if match:
                 allowed, how = match, "filter"
             else:

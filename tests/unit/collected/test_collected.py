@@ -91,6 +91,9 @@ def test_hint_filters_then_falls_back_to_query_terms():
     idx = ChunkIndex(KO_CHUNKS)
     hits, how = idx.search("보험금은 얼마인가요?", 3, hint="제 7 조")
     assert how == "filter" and [h.chunk.id for h in hits] == ["rc-1"]
+    citing = ChunkIndex([*KO_CHUNKS, _chunk(3, "제16조(서류)", "제15조에 따라 해지할 때 보험금 청구 서류를 냅니다.")])
+    hits, how = citing.search("보험금 청구 서류", 3, hint="제15조")   # the clause titled 제15조, not the citing one
+    assert how == "filter" and [h.chunk.id for h in hits] == ["rc-2"]
     hits, how = idx.search("얼마인가요?", 1, hint="해지환급금")            # hint text found in a chunk
     assert how == "filter" and hits[0].chunk.id == "rc-2"
     hits, how = idx.search("travel insurance for Spain?", 2)
