@@ -46,8 +46,8 @@ def ingest_questions(ctx: Any, rejects: list[dict[str, Any]]) -> dict[str, int]:
     rejects.extend({**r, "input": "questions"} for r in res.rejects)
     log.info("collected questions: %d file(s), %d row(s) -> %d question(s), %d exact duplicate(s) merged, "
              "%d rejected", res.files, res.rows, len(res.questions), res.merged, len(res.rejects) - res.merged)
-    return {"question_files": res.files, "question_rows": res.rows, "questions": len(res.questions),
-            "question_rejects": len(res.rejects)}
+    # (rejected rows are counted in the stage's "rejects", with "input": "questions" in rejects.jsonl)
+    return {"question_files": res.files, "question_rows": res.rows, "questions": len(res.questions)}
 
 
 def redact_questions(ctx: Any, redactor: Any, audit: Any) -> tuple[list[RedactedQuestion], list[dict[str, Any]],
