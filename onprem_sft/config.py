@@ -14,8 +14,9 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from onprem_sft import layout
+from onprem_sft.collected.schema import QuestionsConfig, validate_questions
 from onprem_sft.curate.schema import CurateConfig
-from onprem_sft.dataset.schema import DatasetConfig
+from onprem_sft.dataset.schema import DatasetConfig, validate_mix
 from onprem_sft.errors import ConfigError
 from onprem_sft.evaluate.schema import EvaluateConfig
 from onprem_sft.generate.schema import GenerateConfig
@@ -44,6 +45,7 @@ class Config:
     force: list[str] = field(default_factory=list)    # stages to rerun even when complete
     run: RunConfig = field(default_factory=RunConfig)
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
+    questions: QuestionsConfig = field(default_factory=QuestionsConfig)   # collected questions (optional)
     redaction: RedactionConfig = field(default_factory=RedactionConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     prompts: Any = None                                # free-form templates, checked by the prompt loader
@@ -88,6 +90,8 @@ def validate(cfg: DictConfig | Config) -> None:
            "must be extractive | short | reasoning", p)
     _check(0.0 < c.dataset.eval_fraction < 1.0, "dataset.eval_fraction", "must be in (0, 1)", p)
     _check(c.dataset.template in ("seed", "chat"), "dataset.template", "must be seed | chat", p)
+    validate_questions(c.questions, p)
+    validate_mix(c.dataset, bool(c.questions.path), p)
     _check(1.0 <= c.curate.judge.threshold <= 5.0, "curate.judge.threshold", "must be in [1, 5]", p)
     _check(0.0 < c.curate.near_dup_threshold <= 1.0, "curate.near_dup_threshold", "must be in (0, 1]", p)
     _check(c.curate.min_question_chars <= c.curate.max_question_chars, "curate.min_question_chars",

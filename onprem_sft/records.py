@@ -111,6 +111,39 @@ class RedactedChunk(Record):
 
 
 @dataclass(frozen=True)
+class CollectedQuestion(Record):
+    """A customer question or QnA record read from ``questions.path`` (raw zone, like Chunk)."""
+
+    source_file: str = ""     # path relative to questions.path
+    row: int = 0              # 1-based data row (sheet rows count per file)
+    ext_id: str = ""          # the file's own id column, if any (raw: may be a ticket number)
+    question: str = ""
+    answer: str = ""          # given answer ("" = none)
+    hint: str = ""            # document / article hint
+    date: str = ""            # ISO 8601 as given ("" = none)
+    lang: str = ""
+
+    kind: ClassVar[str] = "collected_question"
+
+
+@dataclass(frozen=True)
+class RedactedQuestion(Record):
+    """A collected question after redaction (same redactor, same audit chain as the chunks).
+    ``parent_id`` is the CollectedQuestion id."""
+
+    question: str = ""
+    answer: str = ""
+    hint: str = ""
+    date: str = ""
+    lang: str = ""
+    raw_sha256: str = ""      # sha256 of the raw question text
+    entity_counts: dict[str, int] = field(default_factory=dict)
+    audit_hash: str = ""      # audit record of the question text
+
+    kind: ClassVar[str] = "redacted_question"
+
+
+@dataclass(frozen=True)
 class Question(Record):
     """A generated question. ``parent_id`` is the redacted chunk it was asked about."""
 
@@ -143,6 +176,8 @@ class QAPair(Record):
     answerable: bool = True
     verification: dict[str, Any] | None = None
     request_ids: list[str] = field(default_factory=list)
+    source: str = "generated"   # generated | collected (a customer question from questions.path)
+    collected: dict[str, Any] | None = None   # collected only: date, retrieval, answer origin
 
     kind: ClassVar[str] = "qa_pair"
 
@@ -174,6 +209,7 @@ class SFTExample(Record):
     qtype: str = "factual"
     lang: str = ""
     judge_score: float | None = None
+    source: str = "generated"   # generated | collected
 
     kind: ClassVar[str] = "sft_example"
 
@@ -204,7 +240,8 @@ class LLMCall(Record):
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    c.kind: c for c in (Document, Chunk, RedactedChunk, Question, QAPair, Judgement, SFTExample, LLMCall)
+    c.kind: c for c in (Document, Chunk, RedactedChunk, Question, QAPair, Judgement, SFTExample, LLMCall,
+                        CollectedQuestion, RedactedQuestion)
 }
 
 

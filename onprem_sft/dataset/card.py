@@ -35,6 +35,11 @@ def render_card(examples: Sequence[SFTExample], split: Split, *, template: str, 
                                          _pct(sum(not e.answerable for e in examples), n)]])
     lines += ["## Split", "", f"Unit: **{split.unit}** ({split.n_groups} groups, {len(split.eval_groups)} in eval)."]
     lines += [f"Note: {split.note}" if split.note else "No document appears in both splits.", ""]
+    src = Counter((e.split, getattr(e, "source", "generated")) for e in examples)
+    if src.get(("train", "collected")) or src.get(("eval", "collected")):
+        lines += ["## Sources", ""] + _table(["split", "collected (customer questions)", "generated"],
+                                             [[s, src[(s, "collected")], src[(s, "generated")]]
+                                              for s in ("train", "eval")])
     qt = Counter(e.qtype for e in examples)
     lines += ["## Question types", ""] + _table(["qtype", "rows", "share"],
                                                [[k, v, _pct(v, n)] for k, v in sorted(qt.items())])

@@ -15,8 +15,8 @@ from onprem_sft.artifacts import atomic_write_text, read_records, write_jsonl
 from onprem_sft.curate.spec import JUDGEMENTS
 from onprem_sft.dataset.card import render_card
 from onprem_sft.dataset.format import chat_formatter, load_tokenizer, seed_formatter
+from onprem_sft.dataset.mix import choose_split, source_counts
 from onprem_sft.dataset.spec import CARD, EVAL, HF_DIR, TRAIN
-from onprem_sft.dataset.split import split_pairs
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, SFTExample, stable_id
 
@@ -24,7 +24,7 @@ log = logging.getLogger("onprem_sft.dataset")
 
 HF_COLUMNS = {"id": "string", "parent_id": "string", "doc_id": "string", "split": "string", "prompt": "string",
               "completion": "string", "question": "string", "context": "string", "answerable": "bool",
-              "qtype": "string", "lang": "string", "judge_score": "float64"}
+              "qtype": "string", "lang": "string", "judge_score": "float64", "source": "string"}
 
 
 def write_hf(path: Any, rows: dict[str, list[SFTExample]]) -> None:
@@ -56,17 +56,18 @@ def run(ctx: StageContext) -> StageResult:
         fmt = chat_formatter(template, tok, str(dc.system_prompt))
     else:
         fmt = seed_formatter(template)
-    split = split_pairs(pairs, eval_fraction=dc.eval_fraction, min_eval_docs=dc.min_eval_docs, seed=dc.seed,
-                        fallback=dc.fallback)
+    split, dropped, eval_source = choose_split(pairs, dc)    # eval_source / mix (collected questions)
     if split.note:
         log.warning("dataset split: %s", split.note)
+    if dropped:
+        ctx.out.write_rejects(dropped)
     examples = []
-    for p in pairs:
+    for p in (p for p in pairs if p.id in split.assign):
         prompt, completion = fmt(p)
         examples.append(SFTExample(
             id=stable_id("sft", p.id, dc.template), parent_id=p.id, doc_id=p.doc_id, split=split.assign[p.id],
             prompt=prompt, completion=completion, question=p.question, context=p.context,
-            answerable=p.answerable, qtype=p.qtype, lang=p.lang, judge_score=scores.get(p.id)))
+            answerable=p.answerable, qtype=p.qtype, lang=p.lang, judge_score=scores.get(p.id), source=p.source))
     by_split = {s: [e for e in examples if e.split == s] for s in ("train", "eval")}
     ctx.out.write_records(examples)
     for name, rows in ((TRAIN, by_split["train"]), (EVAL, by_split["eval"])):
@@ -80,9 +81,11 @@ def run(ctx: StageContext) -> StageResult:
     counts = {"examples": len(examples), "train": len(by_split["train"]), "eval": len(by_split["eval"]),
               "train_docs": len({e.doc_id for e in by_split["train"]}),
               "eval_docs": len({e.doc_id for e in by_split["eval"]}),
-              "unanswerable": sum(not e.answerable for e in examples)}
+              "unanswerable": sum(not e.answerable for e in examples), **source_counts(examples),
+              "mix_dropped": len(dropped)}
     return StageResult(counts=counts,
                        extra={"template": dc.template, "split_unit": split.unit, "split_note": split.note,
+                              "eval_source": eval_source, "mix": dc.get("mix"),
                               "eval_groups": split.eval_groups},
                        summary=f"dataset: {counts['train']} train / {counts['eval']} eval rows "
                                f"({counts['train_docs']}/{counts['eval_docs']} documents, split by {split.unit})")

@@ -7,7 +7,7 @@ from onprem_sft.llm.calls import CALLS
 QUESTIONS = "questions.jsonl"
 
 STAGE = StageSpec(
-    name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate"),
+    name="generate", inputs=("redact",), config_keys=("llm", "prompts", "generate", "questions"),
     run="onprem_sft.generate.stage:run", about="answer-first spans -> questions (or questions -> answers), unanswerable pairs (LLM)",
     outputs=(
         Output(CALLS, "llm_call", Zone.REDACTED, records=True, about="every LLM request and response"),

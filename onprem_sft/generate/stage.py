@@ -12,7 +12,9 @@ import logging
 import time
 from typing import Any
 
-from onprem_sft.artifacts import write_jsonl
+from onprem_sft.artifacts import read_records, write_jsonl
+from onprem_sft.collected.hooks import QUESTIONS as COLLECTED
+from onprem_sft.collected.label import label_collected
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
@@ -20,7 +22,7 @@ from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
 from onprem_sft.pipeline import StageContext, StageResult
-from onprem_sft.records import RedactedChunk
+from onprem_sft.records import RedactedChunk, RedactedQuestion
 
 log = logging.getLogger("onprem_sft.generate")
 
@@ -58,9 +60,13 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
               "reason": f"redacted chunk shorter than generate.min_chunk_chars={g.min_chunk_chars}"}
              for c in chunks if len(c.text.strip()) < int(g.min_chunk_chars)]
     lang = str((cfg.prompts or {}).get("lang", "") or "")
+    collected = collected_questions(ctx)
+    only = bool((cfg.get("questions") or {}).get("only", False))        # label collected questions only
     with CallLog(ctx.out, "generate", engine) as calls:
         gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p))
-        out = gen.run(usable, all_chunks)
+        out = gen.out if only else gen.run(usable, all_chunks)
+        if collected:
+            label_collected(gen, all_chunks, collected, cfg.questions)    # questions.path: real questions
     out.rejects = short + out.rejects
     write_jsonl(ctx.out.path / QUESTIONS, out.questions)
     ctx.out.write_records(out.pairs)
@@ -68,11 +74,19 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
     return _result(out, calls, engine, len(chunks), time.perf_counter() - t0, gen)
 
 
+def collected_questions(ctx: StageContext) -> list[RedactedQuestion]:
+    """The redacted collected questions (redact/questions.jsonl), or [] when the run has none."""
+    path = ctx.input("redact").path / COLLECTED
+    return read_records(path, RedactedQuestion) if path.exists() else []
+
+
 def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: int, seconds: float,
             gen: QAGenerator) -> StageResult:
     st = calls.stats
     n_un = sum(1 for p in out.pairs if not p.answerable)
+    n_col = sum(1 for p in out.pairs if p.source == "collected")
     counts = {"chunks": n_chunks, "questions": len(out.questions), "pairs": len(out.pairs),
+              "generated_pairs": len(out.pairs) - n_col, "collected_pairs": n_col,
               "answerable": len(out.pairs) - n_un, "unanswerable": n_un, "rejects": len(out.rejects),
               "llm_requests": st.requests, "llm_cached": st.cached, "retries": out.retries}
     g = gen.g

@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
+SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx",
+             ".hwp": "hwp", ".hwpx": "hwpx", ".xlsx": "xlsx", ".csv": "csv", ".tsv": "csv"}
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LETTER = re.compile(r"[A-Za-z\uac00-\ud7a3]")
 
@@ -177,6 +178,17 @@ def _read_docx(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def _read_extra(fmt: str, data: bytes, max_bytes: int) -> str:
+    """HWP/HWPX (onprem_sft.ingest.hwp) and spreadsheets (onprem_sft.ingest.sheets), imported lazily."""
+    from onprem_sft.ingest import hwp, sheets
+
+    if fmt == "hwp":
+        return hwp.read_hwp(data)
+    if fmt == "hwpx":
+        return hwp.read_hwpx(data, max_bytes)
+    return sheets.read_xlsx(data) if fmt == "xlsx" else sheets.read_csv(data)
+
+
 def read_document(path: Path, max_bytes: int) -> ReadResult:
     """Read one file; raises ReadError with a user-facing reason (no document content in it)."""
     fmt = SUPPORTED.get(path.suffix.lower())
@@ -196,6 +208,8 @@ def read_document(path: Path, max_bytes: int) -> ReadResult:
         text = _read_pdf(data)
     elif fmt == "docx":
         text = _read_docx(data)
+    elif fmt in ("hwp", "hwpx", "xlsx", "csv"):
+        text = _read_extra(fmt, data, max_bytes)
     else:
         wide = decode_wide(data)
         if wide is not None:

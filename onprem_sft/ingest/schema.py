@@ -25,7 +25,8 @@ class ChunkConfig:
 class CorpusConfig:
     name: str = "sample"
     path: str = MISSING              # folder (or one file) of documents; conf/corpus/*.yaml
-    include: list[str] = field(default_factory=lambda: ["**/*.txt", "**/*.md", "**/*.pdf", "**/*.docx"])
+    include: list[str] = field(default_factory=lambda: ["**/*.txt", "**/*.md", "**/*.pdf", "**/*.docx",
+                                                            "**/*.hwp", "**/*.hwpx", "**/*.xlsx", "**/*.csv"])
     exclude: list[str] = field(default_factory=lambda: ["**/README*"])
     lang: Lang = Lang.auto           # auto | ko | en
     max_file_mb: float = 50.0

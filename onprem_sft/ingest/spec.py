@@ -4,14 +4,17 @@ from onprem_sft.artifacts import RECORDS, REJECTS
 from onprem_sft.layout import Output, StageSpec, Zone
 
 DOCUMENTS = "documents.jsonl"
+QUESTIONS = "questions.jsonl"       # collected customer questions (questions.path), raw
 
 STAGE = StageSpec(
-    name="ingest", inputs=(), config_keys=("corpus",), run="onprem_sft.ingest.stage:run",
+    name="ingest", inputs=(), config_keys=("corpus", "questions"), run="onprem_sft.ingest.stage:run",
     fingerprint="onprem_sft.ingest.stage:corpus_fingerprint",
     about="corpus files -> documents and chunks",
     outputs=(
         Output(DOCUMENTS, "document", Zone.RAW, records=True, raw_fields=("text", "title"),
                about="documents: raw text"),
         Output(RECORDS, "chunk", Zone.RAW, records=True, raw_fields=("text", "clause"), about="chunks: raw text"),
+        Output(QUESTIONS, "collected_question", Zone.RAW, records=True,
+               raw_fields=("question", "answer", "hint", "ext_id"), about="collected questions: raw text"),
         Output(REJECTS, "reject", Zone.RAW, about="unreadable files (their names may be personal)"),
     ))

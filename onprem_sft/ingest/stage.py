@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from onprem_sft.artifacts import JsonlAppender, atomic_write_json, config_hash, sha256_file
 from onprem_sft.errors import InputError
+from onprem_sft.collected.hooks import exclude_questions, ingest_questions
 from onprem_sft.ingest.chunking import chunk_text
 from onprem_sft.ingest.readers import SUPPORTED, ReadError, detect_lang, guess_title, read_document
 from onprem_sft.ingest.spec import DOCUMENTS
@@ -175,7 +176,8 @@ def run(ctx: StageContext) -> StageResult:
     c = ctx.cfg.corpus
     root = Path(c.path).expanduser().resolve()
     listing = walk_corpus(root, list(c.include), list(c.exclude), bool(c.get("follow_symlinks", False)))
-    files = listing.files
+    keep = set(exclude_questions(ctx.cfg, [p for p, _ in listing.files]))   # never the questions file
+    files = [(p, r) for p, r in listing.files if p in keep]
     rejects: list[dict] = list(listing.skipped)
     if c.max_docs and len(files) > c.max_docs:
         for path, rel in files[c.max_docs:]:
@@ -220,6 +222,7 @@ def run(ctx: StageContext) -> StageResult:
     os.replace(docs_out.path, ctx.out.path / DOCUMENTS)
     os.replace(chunks_out.path, ctx.out.records_path)
     rejects.sort(key=lambda r: r["path"])
+    q_counts = ingest_questions(ctx, rejects)          # collected questions (questions.path), if any
     ctx.out.write_rejects(rejects)
     by_reason = Counter(r["reason"] for r in rejects)
     if n_docs == 0:
@@ -229,7 +232,7 @@ def run(ctx: StageContext) -> StageResult:
     summary = (f"{n_files} file(s): {n_docs} document(s) ingested ({dict(langs)}), {n_chunks} chunk(s), "
                f"{len(rejects)} rejected {dict(by_reason) if by_reason else ''}").strip()
     return StageResult(counts={"files": n_files, "documents": n_docs, "chunks": n_chunks,
-                               "rejects": len(rejects)},
+                               "rejects": len(rejects), **q_counts},
                        extra={"rejects_by_reason": dict(by_reason), "languages": dict(langs),
                               "corpus_path": str(root)},
                        summary=summary)

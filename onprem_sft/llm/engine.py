@@ -13,10 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
-from onprem_sft.records import Chunk, Document, QAPair, Question, Record, RedactedChunk, SFTExample
+from onprem_sft.records import (
+    Chunk,
+    Document,
+    QAPair,
+    Question,
+    Record,
+    RedactedChunk,
+    RedactedQuestion,
+    SFTExample,
+)
 
-# Records whose text is allowed in a prompt: the redacted chunk and what was generated from it.
-REDACTED_ZONE: tuple[type[Record], ...] = (RedactedChunk, Question, QAPair, SFTExample)
+# Records whose text is allowed in a prompt: the redacted chunk and what was generated from it, and
+# collected customer questions after redaction.
+REDACTED_ZONE: tuple[type[Record], ...] = (RedactedChunk, Question, QAPair, SFTExample, RedactedQuestion)
 
 
 class UnredactedInputError(TypeError):

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from onprem_sft.artifacts import JsonlAppender, config_hash, iter_jsonl, read_records, sha256_text
+from onprem_sft.artifacts import JsonlAppender, config_hash, iter_jsonl, read_records, sha256_text, write_jsonl
+from onprem_sft.collected.hooks import QUESTIONS, redact_questions
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
@@ -150,9 +151,14 @@ def run(ctx: StageContext) -> StageResult:
                     entity_counts=dict(sorted(counts.items())), audit_hash=ahash))
                 n_out += 1
             docs_out.add(doc_id)
+        q_rows, q_rejects, q_totals = redact_questions(ctx, redactor, audit)   # same redactor, same chain
         audit.complete()
         audit_head = audit.head
     os.replace(part, ctx.out.records_path)
+    if q_rows or q_rejects:
+        write_jsonl(ctx.out.path / QUESTIONS, q_rows)
+        rejects += q_rejects
+        totals.update(q_totals)
     if rejects:
         ctx.out.write_rejects(rejects)
     secs = time.perf_counter() - t0
@@ -164,6 +170,9 @@ def run(ctx: StageContext) -> StageResult:
         summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
     counts_out = {"chunks": n_out, "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
+    if q_rows or q_rejects:
+        counts_out["questions"] = len(q_rows)
+        summary += f"; {len(q_rows)} collected question(s) redacted"
     return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
                                                  "audit_head": audit_head,
                                                  "use_name_analyser": bool(rc.use_name_analyser),

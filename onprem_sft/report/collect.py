@@ -121,6 +121,16 @@ def redaction_counts(run_dir: Path) -> dict[str, int]:
     return dict(c.most_common())
 
 
+def sources(run_dir: Path) -> dict[str, Any]:
+    """Collected vs generated rows per split and what the eval split holds (dataset manifest)."""
+    m = read_json(run_dir, "dataset", MANIFEST) or {}
+    counts = m.get("counts") or {}
+    rows = {k: v for k, v in counts.items() if k.split("_", 1)[0] in ("train", "eval")
+            and k.endswith(("_collected", "_generated")) and isinstance(v, int)}
+    return {"rows": rows, "eval_source": (m.get("extra") or {}).get("eval_source", "all"),
+            "mix": (m.get("extra") or {}).get("mix")} if rows else {}
+
+
 def judge_scores(run_dir: Path) -> list[float]:
     return [float(j["overall"]) for j in _rows(run_dir, "judgement")
             if isinstance(j.get("overall"), (int, float))]
@@ -165,6 +175,7 @@ def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
         "stages": stages(run_dir),
         "rejects": rejects(run_dir),
         "redaction": redaction_counts(run_dir),
+        "sources": sources(run_dir),
         "judge_scores": judge_scores(run_dir),
         "train_log": train_log(run_dir),
         "metrics": metrics,

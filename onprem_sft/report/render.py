@@ -180,6 +180,20 @@ def _qualification_text(q: dict[str, Any] | None) -> str:
             f"{str(q.get('mode', '')).upper()}: {q.get('why')}.")
 
 
+def sources_lines(d: dict[str, Any]) -> list[str]:
+    """Collected (customer) vs generated rows per split, and what the eval split holds."""
+    src = d.get("sources") or {}
+    if not src:
+        return []
+    r = src["rows"]
+    lines = [f"{split}: {r.get(f'{split}_collected', 0)} collected, {r.get(f'{split}_generated', 0)} generated"
+             for split in ("train", "eval")]
+    held = {"collected": "collected customer questions only", "generated": "generated pairs only"}
+    lines.append(f"eval split holds {held.get(src['eval_source'], 'both sources')} "
+                 f"(dataset.eval_source={src['eval_source']}, dataset.mix={src.get('mix')})")
+    return lines
+
+
 def render_html(d: dict[str, Any]) -> str:
     st = [[s["stage"], "done" if s["done"] else ("this report" if s["stage"] == "report" else "not run"),
            ", ".join(f"{k}={v}" for k, v in (s.get("counts") or {}).items()),
@@ -211,7 +225,8 @@ def render_html(d: dict[str, Any]) -> str:
         (f"<p>{len(tl)} log rows; last train loss {fmt(last and last.get('loss'))} at step "
          f"{last and last.get('step')}</p>" + img(plots.loss_curve(tl), "loss curve"))
         if tl else "<p class='muted'>train stage not run.</p>",
-        "<h2 id='evaluation'>Evaluation: base vs tuned</h2>", evaluation_html(d),
+        "<h2 id='evaluation'>Evaluation: base vs tuned</h2>",
+        "".join(f"<p>{e(x)}</p>" for x in sources_lines(d)), evaluation_html(d),
         "<h2 id='agreement'>Judge-human agreement</h2>",
         table(["measure", "value"], _agreement_rows(d["agreement"])) if isinstance(d.get("agreement"), dict)
         else "<p class='muted'>no eye-check labels yet (onprem-sft eyecheck export, then import).</p>",
@@ -249,7 +264,8 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
     rows = summary_rows(d)
     if rows:
         c = (d["metrics"].get("eval") or {}).get("comparison")
-        out += ["", "## Evaluation (eval split)", "", "| metric | base | tuned |", "|---|---|---|"]
+        out += ["", "## Evaluation (eval split)", ""] + [f"- {x}" for x in sources_lines(d)]
+        out += ["", "| metric | base | tuned |", "|---|---|---|"]
         out += [f"| {a} | {b} | {t} |" for a, b, t in rows]
         if c:
             out += ["", f"Tuned vs base: {c['wins']} wins, {c['losses']} losses, {c['ties']} ties."]

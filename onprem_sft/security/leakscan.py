@@ -71,6 +71,16 @@ def _raw_only_sentences(view: RunView) -> dict[str, str]:
             red = sentences(redacted[str(obj["id"])])
             for s in sentences(str(obj["text"])) - red:
                 out.setdefault(s, str(obj["id"]))
+        # collected customer questions (questions.path): raw question text vs its redacted form
+        red_q = {str(o["parent_id"]): o for _, _, o in _lines(view.run_dir / layout.rel("redacted_question"))
+                 if o and o.get("parent_id")}
+        for _, _, obj in _lines(view.run_dir / layout.rel("collected_question")):
+            r = red_q.get(str((obj or {}).get("id")))
+            if r is None:
+                continue
+            for f in ("question", "answer", "hint"):
+                for s in sentences(str(obj.get(f, ""))) - sentences(str(r.get(f, ""))):
+                    out.setdefault(s, str(obj["id"]))
         return out
     return view.cached("raw_only", make)
 

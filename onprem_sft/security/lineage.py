@@ -41,6 +41,8 @@ STAGE_ORDER = layout.STAGES
 PARENT_FIELDS: dict[str, tuple[str, ...]] = {
     "chunk": ("doc_id",),
     "redacted_chunk": (),
+    "collected_question": (),
+    "redacted_question": (),
     "question": ("request_id",),
     "qa_pair": ("context_chunk_id", "request_ids"),
     "judgement": ("request_id",),
@@ -49,7 +51,7 @@ PARENT_FIELDS: dict[str, tuple[str, ...]] = {
     "eval_result": (),
 }
 GENERIC_PARENT_FIELDS = ("example_id", "sft_id", "request_id", "request_ids", "source_ids")
-TEXT_FIELDS = {"document": "text", "chunk": "text"}
+TEXT_FIELDS = {"document": "text", "chunk": "text", "collected_question": "question"}
 
 
 class LineageError(RuntimeError):
@@ -143,7 +145,7 @@ def _record_nodes(run_dir: Path, stage: str, output: layout.Output,
             if kind == "eval_result":     # base/tuned answers each name the LLM call that produced them
                 wanted += [str(obj[s]["request_id"]) for s in ("base", "tuned")
                            if isinstance(obj.get(s), dict) and obj[s].get("request_id")]
-            if kind == "redacted_chunk" and obj.get("audit_hash"):
+            if kind in ("redacted_chunk", "redacted_question") and obj.get("audit_hash"):
                 wanted.append("audit:" + str(obj["audit_hash"]))
         n = seen[rid] = seen.get(rid, 0) + 1
         ref = f"{rel}#{rid}" + (f"~{n}" if n > 1 else "")
@@ -153,7 +155,7 @@ def _record_nodes(run_dir: Path, stage: str, output: layout.Output,
             extra["text_sha256"] = sha256_text(text) if text else scrubbed.get(rid, sha256_text(""))
             if kind == "document" and obj.get("sha256"):
                 extra["source_sha256"] = obj["sha256"]
-        elif kind == "redacted_chunk":
+        elif kind in ("redacted_chunk", "redacted_question"):
             extra.update(raw_sha256=obj.get("raw_sha256", ""), audit_hash=obj.get("audit_hash", ""))
         elif kind == "llm_call":
             extra["prompt_sha256"] = obj.get("prompt_sha256", "")

@@ -44,7 +44,7 @@ def _scrub_file(path: Path, fields: tuple[str, ...], record: dict[str, Any]) -> 
             val = row.get(fld)
             if isinstance(val, str) and val:
                 record["field_sha256"].setdefault(rid, {})[fld] = sha256_text(val)
-                if fld == "text":
+                if fld == fields[0]:        # the main text field (text; question for questions)
                     record["text_sha256"][rid] = sha256_text(val)
                 row[fld] = ""
     atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))

@@ -93,6 +93,10 @@ def check_audit_chain(view: RunView) -> CheckResult:
                          f"(edited after redaction)")
             if rec.get("chunk_id") and row.get("parent_id") and rec["chunk_id"] != row["parent_id"]:
                 res.fail(f"{where} cites the audit record of another chunk ({rec['chunk_id']})")
+    from onprem_sft.security.questions import check_questions_audit
+
+    for msg in check_questions_audit(view.run_dir, by_hash, rejected):    # collected questions (questions.path)
+        res.fail(msg)
     return res.finish(f"{len(hashes)} audit records, {len(docs)} documents covered"
                       if not res.n_problems else f"{res.n_problems} problem(s)")
 

@@ -36,7 +36,7 @@ def test_nfd_input_is_normalised_to_nfc(tmp_path):
     ("fake.pdf", b"hello, not a pdf", "unreadable_pdf"),
     ("broken.pdf", b"%PDF-1.4\n garbage garbage", "unreadable_pdf"),
     ("fake.docx", b"PK\x03\x04 not really a zip", "unreadable_docx"),
-    ("x.xlsx", b"abc", "unsupported"),
+    ("x.pptx", b"abc", "unsupported"),
 ])
 def test_bad_inputs_have_reason_codes(tmp_path, name, data, kind):
     p = tmp_path / name

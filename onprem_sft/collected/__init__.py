@@ -1,0 +1,1 @@
+"""Collected customer questions and QnA records: read, redact, retrieve context for, label."""
