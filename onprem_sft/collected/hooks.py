@@ -1,7 +1,7 @@
 """How collected questions ride through the existing stages (see docs/architecture.md, "Collected questions").
 
-ingest reads them into ``ingest/questions.jsonl`` (raw zone, beside the chunks); redact redacts them with
-the same Redactor into the same audit chain and writes ``redact/questions.jsonl`` (RedactedQuestion);
+ingest reads them into ``ingest/collected_questions.jsonl`` (raw zone, beside the chunks); redact redacts them with
+the same Redactor into the same audit chain and writes ``redact/redacted_questions.jsonl`` (RedactedQuestion);
 generate retrieves context for them and labels them (``onprem_sft.collected.label``). Each stage keeps
 its single ``records.jsonl`` record type; the questions are a second, declared output file.
 """
@@ -18,7 +18,7 @@ from onprem_sft.records import CollectedQuestion, RedactedQuestion, stable_id
 
 log = logging.getLogger("onprem_sft.collected")
 
-from onprem_sft.ingest.spec import QUESTIONS  # noqa: E402 - the same file name in ingest/ and redact/
+from onprem_sft.ingest.spec import COLLECTED  # noqa: E402
 FIELDS = ("question", "answer", "hint")
 
 
@@ -36,13 +36,13 @@ def exclude_questions(cfg: Any, files: list[Path]) -> list[Path]:
 
 
 def ingest_questions(ctx: Any, rejects: list[dict[str, Any]]) -> dict[str, int]:
-    """Read questions.path into ingest/questions.jsonl; rejected rows are appended to ``rejects``."""
+    """Read questions.path into ingest/collected_questions.jsonl; rejected rows are appended to ``rejects``."""
     if not enabled(ctx.cfg):
         return {}
     from onprem_sft.collected.reader import read_questions
 
     res = read_questions(ctx.cfg.questions)
-    write_jsonl(ctx.out.path / QUESTIONS, res.questions)
+    write_jsonl(ctx.out.path / COLLECTED, res.questions)
     rejects.extend({**r, "input": "questions"} for r in res.rejects)
     log.info("collected questions: %d file(s), %d row(s) -> %d question(s), %d exact duplicate(s) merged, "
              "%d rejected", res.files, res.rows, len(res.questions), res.merged, len(res.rejects) - res.merged)
@@ -55,7 +55,7 @@ def redact_questions(ctx: Any, redactor: Any, audit: Any) -> tuple[list[Redacted
     """Redact every collected question (question, given answer, hint) into the run's audit chain.
 
     One placeholder map per question record, so its answer's <PERSON_1> is its question's <PERSON_1>."""
-    path = ctx.input("ingest").path / QUESTIONS
+    path = ctx.input("ingest").path / COLLECTED
     if not path.exists():
         return [], [], Counter()
     from onprem_sft.redact.stage import _reason

@@ -13,12 +13,12 @@ import time
 from typing import Any
 
 from onprem_sft.artifacts import read_records, write_jsonl
-from onprem_sft.collected.hooks import QUESTIONS as COLLECTED
 from onprem_sft.collected.label import label_collected
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
 from onprem_sft.generate.spec import QUESTIONS
+from onprem_sft.redact.spec import REDACTED_QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
 from onprem_sft.pipeline import StageContext, StageResult
@@ -76,7 +76,7 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
 
 def collected_questions(ctx: StageContext) -> list[RedactedQuestion]:
     """The redacted collected questions (redact/questions.jsonl), or [] when the run has none."""
-    path = ctx.input("redact").path / COLLECTED
+    path = ctx.input("redact").path / REDACTED_QUESTIONS
     return read_records(path, RedactedQuestion) if path.exists() else []
 
 

@@ -10,7 +10,7 @@ HMAC_KEY = "keys/redaction_hmac.key"
 VAULT_KEY = "keys/vault.key"
 VAULT = "vault/"
 VAULT_FILE = "vault/redaction_vault.jsonl"
-QUESTIONS = "questions.jsonl"       # collected questions after redaction
+REDACTED_QUESTIONS = "redacted_questions.jsonl"   # collected questions after redaction
 
 STAGE = StageSpec(
     name="redact", inputs=("ingest",), config_keys=("redaction",), run="onprem_sft.redact.stage:run",
@@ -19,7 +19,7 @@ STAGE = StageSpec(
         Output(AUDIT, "audit", Zone.DERIVED, records=True,
                about="audit log: hash chain, counts, offsets, HMAC fingerprints, never values"),
         Output(RECORDS, "redacted_chunk", Zone.REDACTED, records=True, report=True, about="redacted chunks"),
-        Output(QUESTIONS, "redacted_question", Zone.REDACTED, records=True, scan=True,
+        Output(REDACTED_QUESTIONS, "redacted_question", Zone.REDACTED, records=True, scan=True,
                about="redacted collected questions (questions.path)"),
         Output(REJECTS, "reject", Zone.DERIVED, report=True),
         Output(RAW_SCRUB, "raw_scrub", Zone.DERIVED,

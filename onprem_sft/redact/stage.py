@@ -20,11 +20,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from onprem_sft.artifacts import JsonlAppender, config_hash, iter_jsonl, read_records, sha256_text, write_jsonl
-from onprem_sft.collected.hooks import QUESTIONS, redact_questions
+from onprem_sft.collected.hooks import redact_questions
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult
 from onprem_sft.records import Chunk, RedactedChunk, stable_id
-from onprem_sft.redact.spec import AUDIT, HMAC_KEY, VAULT_FILE, VAULT_KEY
+from onprem_sft.redact.spec import AUDIT, HMAC_KEY, REDACTED_QUESTIONS, VAULT_FILE, VAULT_KEY
 from redaction import Redactor
 from redaction.audit import AuditLog, load_or_create_key
 from redaction.parallel import redact_documents
@@ -156,7 +156,7 @@ def run(ctx: StageContext) -> StageResult:
         audit_head = audit.head
     os.replace(part, ctx.out.records_path)
     if q_rows or q_rejects:
-        write_jsonl(ctx.out.path / QUESTIONS, q_rows)
+        write_jsonl(ctx.out.path / REDACTED_QUESTIONS, q_rows)
         rejects += q_rejects
         totals.update(q_totals)
     if rejects:

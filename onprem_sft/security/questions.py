@@ -1,7 +1,7 @@
 """Audit-chain checks for collected customer questions (``questions.path``), called by ``check_audit_chain``.
 
-Each collected question in ``ingest/questions.jsonl`` must have an audit record (or a redact reject), and
-each ``redact/questions.jsonl`` row must cite an audit record of its own question whose output hash
+Each collected question in ``ingest/collected_questions.jsonl`` must have an audit record (or a redact reject), and
+each ``redact/redacted_questions.jsonl`` row must cite an audit record of its own question whose output hash
 matches its redacted question text (edited after redaction otherwise).
 """
 

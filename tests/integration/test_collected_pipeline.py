@@ -49,7 +49,7 @@ def test_collected_pairs_labelled_curated_and_held_out(run):
 
 def test_no_raw_value_reaches_a_prompt_or_an_output(run):
     for rel in ("generate/llm_calls.jsonl", "generate/records.jsonl", "curate/records.jsonl", "dataset/records.jsonl",
-                "redact/questions.jsonl"):
+                "redact/redacted_questions.jsonl"):
         text = (run / rel).read_text(encoding="utf-8")
         for value in RAW_VALUES:
             assert value not in text, (rel, "raw value found")

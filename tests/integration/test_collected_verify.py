@@ -52,7 +52,7 @@ def run(tmp_path_factory):
         root.setLevel(old)
     (run_dir / "captured.log").write_text("\n".join(logs), encoding="utf-8")
     rcs = StageDir(run_dir, "redact").read(RedactedChunk)
-    rqs = read_records(run_dir / "redact" / "questions.jsonl", RedactedQuestion)
+    rqs = read_records(run_dir / "redact" / "redacted_questions.jsonl", RedactedQuestion)
     calls, pairs = [], []
     for i, q in enumerate(rqs):
         prompt = f"Context:\n{rcs[0].text}\nQuestion: {q.question}\nAnswer:"
@@ -83,11 +83,11 @@ def _check(run_dir, name):
 
 
 def test_questions_redacted_in_the_same_audit_chain(run):
-    red = (run / "redact" / "questions.jsonl").read_text(encoding="utf-8")
+    red = (run / "redact" / "redacted_questions.jsonl").read_text(encoding="utf-8")
     for value in (NAME, PHONE, EMAIL):
         assert value not in red
         assert value not in (run / "redact" / "audit.jsonl").read_text(encoding="utf-8")
-    rqs = read_records(run / "redact" / "questions.jsonl", RedactedQuestion)
+    rqs = read_records(run / "redact" / "redacted_questions.jsonl", RedactedQuestion)
     assert len(rqs) == 2 and "<PERSON_1>" in rqs[0].question and "<EMAIL_ADDRESS_1>" in rqs[1].question
     audit = [json.loads(x) for x in (run / "redact" / "audit.jsonl").read_text().splitlines()]
     fields = [a.get("extra", {}).get("field") for a in audit]
@@ -147,10 +147,10 @@ def test_raw_question_text_downstream_fails_raw_zone(run, tmp_path):
 
 def test_edited_redacted_question_fails_audit_chain(run, tmp_path):
     bad = _copy(run, tmp_path)
-    p = bad / "redact" / "questions.jsonl"
+    p = bad / "redact" / "redacted_questions.jsonl"
     rows = [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines()]
     rows[0]["question"] = rows[0]["question"].replace("<PERSON_1>", "someone")
     p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     r = _check(bad, "audit-chain")
-    assert r.status == FAIL and any("redact/questions.jsonl:1" in x and "edited after redaction" in x
+    assert r.status == FAIL and any("redact/redacted_questions.jsonl:1" in x and "edited after redaction" in x
                                     for x in r.problems)

@@ -171,7 +171,7 @@ def test_config_keys_validated_at_compose(tmp_path):
         assert key in msg
     with pytest.raises(Exception, match="colums"):
         compose(["questions.colums.question=x"])
-    ok = compose(["llm.model=/unused", "dataset.eval_source=collected",
+    ok = compose(["llm.model=/unused", "stages=[dataset]", "dataset.eval_source=collected",
                   f"questions.path={tmp_path}", "questions.columns.question=Frage"])
     validate(ok)
     assert SimpleNamespace(v=ok.questions.columns.question).v == "Frage"
