@@ -32,7 +32,7 @@ from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
 from onprem_sft.llm.chat import ChatRenderer
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
-from onprem_sft.security.egress import is_loopback
+from onprem_sft.security.egress import host_allowed, is_loopback
 
 
 log = logging.getLogger("onprem_sft.llm")
@@ -53,9 +53,10 @@ def base_url(url: str) -> str:
     u = urlparse(url)
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ServerError(f"llm.server.url={url!r} is not an http(s) URL like http://127.0.0.1:8000/v1")
-    if not is_loopback(u.hostname):
+    if not host_allowed(u.hostname):  # loopback, or security.allow_hosts (issue 16: a fleet on the cluster)
         raise ServerError(f"llm.server.url={url!r} is not on loopback; prompts never leave this machine. "
-                          "Run the vLLM server locally and point llm.server.url at 127.0.0.1")
+                          "Run the vLLM server locally and point llm.server.url at 127.0.0.1 (or list your "
+                          "cluster's hosts in security.allow_hosts)")
     path = u.path.rstrip("/")
     path = path.removesuffix("/v1")
     return f"{u.scheme}://{u.netloc}{path}"
