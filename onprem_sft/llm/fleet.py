@@ -71,6 +71,17 @@ def _bind(cores: Sequence[int]) -> str:
     return ",".join(map(str, cores))
 
 
+def probe(base: str, tries: int = 3, pause_s: float = 1.0) -> bool:
+    """Healthy unless ``GET /health`` fails ``tries`` times in a row: one slow answer on a loaded machine
+    must not take a working server out (a dead one refuses at once, so this costs ~2 s)."""
+    for k in range(tries):
+        if _healthy(base):
+            return True
+        if k < tries - 1:
+            time.sleep(pause_s)
+    return False
+
+
 def _transient(e: BaseException) -> bool:
     """A failure of the server or the wire (requeue elsewhere), not of the request (fail the call)."""
     try:
@@ -111,7 +122,7 @@ class FleetEngine(LLMEngine):
     """``generate`` keeps request order; each response comes from whichever live member took it."""
 
     def __init__(self, members: Sequence[Member], *, request_batch_size: int = 64, progress: bool = True,
-                 max_attempts: int = 3, health_interval_s: float = 5.0):
+                 max_attempts: int = 3, health_interval_s: float = 5.0, health_tries: int = 3):
         if not members:
             raise FleetError("llm.fleet: no servers (set llm.fleet.servers or llm.fleet.autostart >= 1)")
         self.members = list(members)
@@ -123,6 +134,7 @@ class FleetEngine(LLMEngine):
         self.progress = progress
         self.max_attempts = max(1, max_attempts)
         self.health_interval_s = health_interval_s
+        self.health_tries = max(1, health_tries)
         self.stats = FleetStats()
         # called after each response as (request index, member name): progress, and the fault test
         self.on_result: Callable[[int, str], None] | None = None
@@ -150,7 +162,7 @@ class FleetEngine(LLMEngine):
     def health_check(self) -> list[Member]:
         """Mark members up/down by ``GET /health``; returns the live ones."""
         for m in self.members:
-            up = _healthy(m.base)
+            up = probe(m.base, self.health_tries)
             if m.alive and not up:
                 self._take_out(m, "health check failed")
             elif up and not m.alive:
@@ -176,7 +188,7 @@ class FleetEngine(LLMEngine):
                 try:
                     m.engine._model_for(a)
                 except Exception as e:  # noqa: BLE001 - an unreachable member is taken out, others fail loudly
-                    if not (_transient(e) or not _healthy(m.base)):
+                    if not (_transient(e) or not probe(m.base, self.health_tries)):
                         raise
                     self._take_out(m, f"{type(e).__name__} while loading adapters")
         results: list[LLMResponse | None] = [None] * len(requests)
@@ -225,12 +237,13 @@ class FleetEngine(LLMEngine):
                     res = m.engine._one(requests[i], prompts[i])
                 except Exception as e:  # noqa: BLE001 - sorted below: requeue or fail the call
                     transient = _transient(e)
+                    dead = transient and not probe(m.base, self.health_tries)   # outside the lock: it waits
                     with cond:
                         state["inflight"] -= 1
                         if transient:
                             m.failures += 1
                             attempts[i] += 1
-                            if not _healthy(m.base):
+                            if dead:
                                 self._take_out(m, f"{type(e).__name__} and /health failed")
                             if attempts[i] >= self.max_attempts and m.alive:
                                 state["error"] = FleetError(
@@ -266,7 +279,7 @@ class FleetEngine(LLMEngine):
                     if finished() or state["done"]:
                         return
                 for m in self.live():
-                    if not _healthy(m.base):
+                    if not probe(m.base, self.health_tries):
                         with cond:
                             self._take_out(m, "health check failed")
                             cond.notify_all()
@@ -346,6 +359,9 @@ def build_fleet(llm_cfg: Any, run_dir: str | Path, model: str, checksum: str, co
     members: list[Member] = []
     try:
         for k, (url, conc, srv) in enumerate(targets):
+            from onprem_sft.llm.server import base_url
+
+            probe(base_url(url), tries=10)      # a loaded machine can be slow to answer its first /health
             eng = ServerEngine(model, checksum, url=url, api_key=api_key,
                                served_model_name=srv.served_model_name if srv else _get(fcfg, "served_model_name"),
                                max_concurrency=conc, max_lora_rank=common["max_lora_rank"],
@@ -354,7 +370,8 @@ def build_fleet(llm_cfg: Any, run_dir: str | Path, model: str, checksum: str, co
             members.append(Member(name=f"server{k}", engine=eng, max_concurrency=conc))
         fleet = FleetEngine(members, request_batch_size=request_batch_size, progress=progress,
                             max_attempts=int(_get(fcfg, "max_attempts", 3)),
-                            health_interval_s=float(_get(fcfg, "health_interval_s", 5.0)))
+                            health_interval_s=float(_get(fcfg, "health_interval_s", 5.0)),
+                            health_tries=int(_get(fcfg, "health_tries", 3)))
     except BaseException:
         for m in members:
             m.engine.close()

@@ -54,6 +54,10 @@ def _reason(e: Exception) -> str:
 
 
 def run(ctx: StageContext) -> StageResult:
+    if ctx.cfg.run.get("executor", "local") == "ray":  # issue 16: documents redacted on Ray, audited in order here
+        from onprem_sft.scale.redact import run_ray
+
+        return run_ray(ctx)
     rc = ctx.cfg.redaction
     cfg_dict = to_container(rc)
     vault = _vault(ctx, rc)

@@ -37,6 +37,8 @@ def scale_problems(c: Any) -> list[str]:
             p.append("llm.fleet.max_concurrency: must be >= 0 (0 = llm.max_num_seqs)")
         if f.max_attempts < 1:
             p.append("llm.fleet.max_attempts: must be >= 1")
+        if f.health_tries < 1:
+            p.append("llm.fleet.health_tries: must be >= 1")
         if f.health_interval_s <= 0:
             p.append("llm.fleet.health_interval_s: must be > 0")
         for s in f.servers:
