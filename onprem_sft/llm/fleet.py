@@ -187,7 +187,7 @@ class FleetEngine(LLMEngine):
             for a in {r.adapter for r in requests}:
                 try:
                     m.engine._model_for(a)
-                except Exception as e:  # noqa: BLE001 - an unreachable member is taken out, others fail loudly
+                except Exception as e:
                     if not (_transient(e) or not probe(m.base, self.health_tries)):
                         raise
                     self._take_out(m, f"{type(e).__name__} while loading adapters")

@@ -44,8 +44,8 @@ def init_ray(ray_cfg: Any) -> Any:
     if ray.is_initialized():
         return ray
     address = _get(ray_cfg, "address", None)
-    kw: dict[str, Any] = dict(include_dashboard=bool(_get(ray_cfg, "include_dashboard", False)),
-                              log_to_driver=False, configure_logging=False, logging_level=logging.WARNING)
+    kw: dict[str, Any] = {"include_dashboard": bool(_get(ray_cfg, "include_dashboard", False)),
+                          "log_to_driver": False, "configure_logging": False, "logging_level": logging.WARNING}
     if address:
         log.info("joining the Ray cluster at %s", address)
         ray.init(address=address, **kw)

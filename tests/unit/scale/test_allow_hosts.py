@@ -16,7 +16,7 @@ from onprem_sft.security.allowlist import check_allow_hosts, parse_allow_hosts
 from onprem_sft.security.verify import PASS, VerifyOptions, run_checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
-from runfactory import make_run  # noqa: E402
+from runfactory import make_run
 
 
 def _try(host: str) -> str:

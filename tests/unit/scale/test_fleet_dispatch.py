@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from fakeserver import FakeServer, answer
 
+from onprem_sft.artifacts import read_records
 from onprem_sft.llm.calls import CALLS, CallLog
 from onprem_sft.llm.engine import LLMRequest, Sampling
 from onprem_sft.llm.fleet import FleetEngine, FleetError, Member, parallel_args, split_cores
 from onprem_sft.llm.server import ServerEngine
-from onprem_sft.artifacts import read_records
 from onprem_sft.records import LLMCall, RedactedChunk
 
 RC = RedactedChunk(id="rc-1", parent_id="c-1", doc_id="d-1", text="Article 1. <PERSON_1> is paid 30,000 won.")
