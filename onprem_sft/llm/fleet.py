@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
-from onprem_sft.llm.server import ManagedServer, ServerEngine, ServerError, _healthy, free_port
+from onprem_sft.llm.server import ManagedServer, ServerEngine, ServerError, _healthy_soon, free_port
 
 log = logging.getLogger("onprem_sft.llm.fleet")
 
@@ -71,15 +71,10 @@ def _bind(cores: Sequence[int]) -> str:
     return ",".join(map(str, cores))
 
 
-def probe(base: str, tries: int = 3, pause_s: float = 1.0) -> bool:
-    """Healthy unless ``GET /health`` fails ``tries`` times in a row: one slow answer on a loaded machine
-    must not take a working server out (a dead one refuses at once, so this costs ~2 s)."""
-    for k in range(tries):
-        if _healthy(base):
-            return True
-        if k < tries - 1:
-            time.sleep(pause_s)
-    return False
+def probe(base: str, tries: int = 3) -> bool:
+    """Healthy unless ``GET /health`` fails ``tries`` times in a row (1 s apart): one slow answer on a
+    loaded machine must not take a working server out (a dead one refuses at once, so this costs ~2 s)."""
+    return _healthy_soon(base, tries)
 
 
 def _transient(e: BaseException) -> bool:
@@ -306,35 +301,55 @@ class FleetEngine(LLMEngine):
                 log.warning("fleet: closing %s: %s", m.name, type(e).__name__)
 
 
+class _ParallelStartServer(ManagedServer):
+    """A ManagedServer whose readiness wait runs after construction, so N servers start together.
+
+    The servers must be *spawned* from this (long-lived) thread: ``ManagedServer`` asks Linux to SIGTERM the
+    child when its parent thread exits (PR_SET_PDEATHSIG), so spawning from pool threads killed each server
+    as soon as its pool thread finished."""
+
+    _deferred: float | None = None
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        if self._deferred is None:
+            self._deferred = timeout_s          # during __init__: wait later, from wait_ready()
+            return
+        super()._wait_ready(timeout_s)
+
+    def wait_ready(self) -> None:
+        try:
+            super()._wait_ready(self._deferred or 600.0)
+        except BaseException:
+            self.stop()
+            raise
+
+
 def _start_servers(model: str, n: int, run_dir: Path, fcfg: Any, common: dict[str, Any], *,
                    adapters: Sequence[str], extra: list[str], cuda: bool) -> list[ManagedServer]:
-    """Start ``n`` managed servers in parallel (each binds its own loopback port and, on CPU, its cores)."""
+    """Start ``n`` managed servers together (each on its own loopback port and, on CPU, its own cores)."""
     from onprem_sft.llm.runtime import cpu_cores
 
-    ports = [free_port() for _ in range(n)]
     binds = split_cores(cpu_cores(), n) if (not cuda and bool(_get(fcfg, "split_cores", True))) else [None] * n
     log_tpl = str(_get(fcfg, "log_file", "llm_fleet_{i}.log"))
-
-    def one(i: int) -> ManagedServer:
-        env = {"VLLM_CPU_OMP_THREADS_BIND": binds[i]} if binds[i] else None
-        return ManagedServer(model, log_path=run_dir / log_tpl.format(i=i), port=ports[i], adapters=adapters,
-                             api_key=str(_get(fcfg, "api_key", "") or ""), env=env,
-                             extra_args=[*extra, *list(_get(fcfg, "extra_args", []) or [])],
-                             startup_timeout_s=float(_get(fcfg, "startup_timeout_s", 600.0)), **common)
-
-    started: list[ManagedServer] = []
-    errors: list[BaseException] = []
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        for f in [pool.submit(one, i) for i in range(n)]:
-            try:
-                started.append(f.result())
-            except BaseException as e:  # noqa: BLE001 - stop the ones that did start, then raise
-                errors.append(e)
-    if errors:
+    started: list[_ParallelStartServer] = []
+    t0 = time.perf_counter()
+    try:
+        for i in range(n):
+            env = {"VLLM_CPU_OMP_THREADS_BIND": binds[i]} if binds[i] else None
+            started.append(_ParallelStartServer(
+                model, log_path=run_dir / log_tpl.format(i=i), port=free_port(), adapters=adapters,
+                api_key=str(_get(fcfg, "api_key", "") or ""), env=env,
+                extra_args=[*extra, *list(_get(fcfg, "extra_args", []) or [])],
+                startup_timeout_s=float(_get(fcfg, "startup_timeout_s", 600.0)), **common))
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            for f in [pool.submit(s.wait_ready) for s in started]:
+                f.result()
+    except BaseException:
         for s in started:
             s.stop()
-        raise errors[0]
-    return started
+        raise
+    log.info("fleet: %d server(s) healthy in %.1fs", n, time.perf_counter() - t0)
+    return list(started)
 
 
 def build_fleet(llm_cfg: Any, run_dir: str | Path, model: str, checksum: str, common: dict[str, Any], *,
@@ -359,9 +374,6 @@ def build_fleet(llm_cfg: Any, run_dir: str | Path, model: str, checksum: str, co
     members: list[Member] = []
     try:
         for k, (url, conc, srv) in enumerate(targets):
-            from onprem_sft.llm.server import base_url
-
-            probe(base_url(url), tries=10)      # a loaded machine can be slow to answer its first /health
             eng = ServerEngine(model, checksum, url=url, api_key=api_key,
                                served_model_name=srv.served_model_name if srv else _get(fcfg, "served_model_name"),
                                max_concurrency=conc, max_lora_rank=common["max_lora_rank"],

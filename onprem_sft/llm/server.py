@@ -75,6 +75,16 @@ def _healthy(base: str) -> bool:
         return False
 
 
+def _healthy_soon(base: str, tries: int = 5, pause_s: float = 1.0) -> bool:
+    """``_healthy`` with retries: on a loaded machine one /health can outlast its 2 s timeout (issue 16)."""
+    for k in range(tries):
+        if _healthy(base):
+            return True
+        if k < tries - 1:
+            time.sleep(pause_s)
+    return False
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the server gets SIGTERM if we are killed hard, so no orphan keeps the RAM."""
     try:
@@ -238,7 +248,7 @@ class ServerEngine(LLMEngine):
         self._api_key = api_key or "EMPTY"
         self.client = OpenAI(base_url=f"{self.base}/v1", api_key=self._api_key, max_retries=0,
                              timeout=timeout_s)
-        if not _healthy(self.base):
+        if not _healthy_soon(self.base):
             raise ServerError(f"no healthy vLLM server at {self.base} (GET /health failed); start it with "
                               f"`python -m vllm.entrypoints.openai.api_server --model {self.model_path} "
                               "--host 127.0.0.1 --port 8000` or set llm.server.autostart=true")
