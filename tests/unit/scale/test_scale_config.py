@@ -80,3 +80,13 @@ def test_multinode_env_file_and_node_commands(tmp_path):
     cmd = multinode.node_command(tmp_path / "spec.json", spec, 1, "127.0.0.1", 29500)
     assert cmd[1:3] == ["-m", "deepspeed.launcher.runner"] and "--no_ssh" in cmd and "--node_rank=1" in cmd
     assert cmd[-3:] == ["--module", "onprem_sft.train.worker", str(tmp_path / "spec.json")]
+
+
+def test_dataflow_names_fleet_servers_and_ray_workers(tmp_path):
+    from onprem_sft.security.dataflow import render
+
+    cfg = compose(["llm=fleet", "llm.fleet.servers=[{url:'http://10.1.2.3:8000/v1'}]", "run.executor=ray",
+                   "run.ray.address=10.1.2.4:6379", "security.allow_hosts=[10.1.0.0/16]"])
+    doc = render(cfg, tmp_path)
+    assert "vLLM server fleet: http://10.1.2.3:8000/v1" in doc
+    assert "the Ray cluster at 10.1.2.4:6379" in doc and "10.1.0.0/16" in doc
