@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
-from onprem_sft.llm.server import ManagedServer, ServerEngine, ServerError, _healthy_soon, free_port
+from onprem_sft.llm.server import ManagedServer, ServerEngine, ServerError, free_port
 
 log = logging.getLogger("onprem_sft.llm.fleet")
 
@@ -71,10 +71,23 @@ def _bind(cores: Sequence[int]) -> str:
     return ",".join(map(str, cores))
 
 
-def probe(base: str, tries: int = 3) -> bool:
-    """Healthy unless ``GET /health`` fails ``tries`` times in a row (1 s apart): one slow answer on a
-    loaded machine must not take a working server out (a dead one refuses at once, so this costs ~2 s)."""
-    return _healthy_soon(base, tries)
+def probe(base: str, tries: int = 3, timeout_s: float = 10.0) -> bool:
+    """Healthy unless ``GET /health`` fails ``tries`` times in a row (1 s apart, ``timeout_s`` each): a server
+    busy with a full batch on a loaded CPU can take seconds to answer, and must not be taken out for it (a
+    dead one refuses at once, so finding it costs ~2 s)."""
+    import urllib.error
+    import urllib.request
+
+    for k in range(tries):
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=timeout_s) as r:
+                if r.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        if k < tries - 1:
+            time.sleep(1.0)
+    return False
 
 
 def _transient(e: BaseException) -> bool:
@@ -117,7 +130,8 @@ class FleetEngine(LLMEngine):
     """``generate`` keeps request order; each response comes from whichever live member took it."""
 
     def __init__(self, members: Sequence[Member], *, request_batch_size: int = 64, progress: bool = True,
-                 max_attempts: int = 3, health_interval_s: float = 5.0, health_tries: int = 3):
+                 max_attempts: int = 3, health_interval_s: float = 5.0, health_tries: int = 3,
+                 health_timeout_s: float = 10.0):
         if not members:
             raise FleetError("llm.fleet: no servers (set llm.fleet.servers or llm.fleet.autostart >= 1)")
         self.members = list(members)
@@ -130,6 +144,7 @@ class FleetEngine(LLMEngine):
         self.max_attempts = max(1, max_attempts)
         self.health_interval_s = health_interval_s
         self.health_tries = max(1, health_tries)
+        self.health_timeout_s = health_timeout_s
         self.stats = FleetStats()
         # called after each response as (request index, member name): progress, and the fault test
         self.on_result: Callable[[int, str], None] | None = None
@@ -157,7 +172,7 @@ class FleetEngine(LLMEngine):
     def health_check(self) -> list[Member]:
         """Mark members up/down by ``GET /health``; returns the live ones."""
         for m in self.members:
-            up = probe(m.base, self.health_tries)
+            up = probe(m.base, self.health_tries, self.health_timeout_s)
             if m.alive and not up:
                 self._take_out(m, "health check failed")
             elif up and not m.alive:
@@ -183,7 +198,7 @@ class FleetEngine(LLMEngine):
                 try:
                     m.engine._model_for(a)
                 except Exception as e:
-                    if not (_transient(e) or not probe(m.base, self.health_tries)):
+                    if not (_transient(e) or not probe(m.base, self.health_tries, self.health_timeout_s)):
                         raise
                     self._take_out(m, f"{type(e).__name__} while loading adapters")
         results: list[LLMResponse | None] = [None] * len(requests)
@@ -232,7 +247,7 @@ class FleetEngine(LLMEngine):
                     res = m.engine._one(requests[i], prompts[i])
                 except Exception as e:  # noqa: BLE001 - sorted below: requeue or fail the call
                     transient = _transient(e)
-                    dead = transient and not probe(m.base, self.health_tries)   # outside the lock: it waits
+                    dead = transient and not probe(m.base, self.health_tries, self.health_timeout_s)   # outside the lock: it waits
                     with cond:
                         state["inflight"] -= 1
                         if transient:
@@ -274,7 +289,7 @@ class FleetEngine(LLMEngine):
                     if finished() or state["done"]:
                         return
                 for m in self.live():
-                    if not probe(m.base, self.health_tries):
+                    if not probe(m.base, self.health_tries, self.health_timeout_s):
                         with cond:
                             self._take_out(m, "health check failed")
                             cond.notify_all()
@@ -383,7 +398,8 @@ def build_fleet(llm_cfg: Any, run_dir: str | Path, model: str, checksum: str, co
         fleet = FleetEngine(members, request_batch_size=request_batch_size, progress=progress,
                             max_attempts=int(_get(fcfg, "max_attempts", 3)),
                             health_interval_s=float(_get(fcfg, "health_interval_s", 5.0)),
-                            health_tries=int(_get(fcfg, "health_tries", 3)))
+                            health_tries=int(_get(fcfg, "health_tries", 3)),
+                            health_timeout_s=float(_get(fcfg, "health_timeout_s", 10.0)))
     except BaseException:
         for m in members:
             m.engine.close()

@@ -35,6 +35,7 @@ class FleetConfig:                   # llm=fleet (issue 16, onprem_sft/llm/fleet
     max_attempts: int = 3            # tries per request on healthy servers before the call fails
     health_interval_s: float = 5.0   # GET /health poll while requests are in flight
     health_tries: int = 3            # failed polls in a row (1 s apart) before a server is taken out
+    health_timeout_s: float = 10.0   # one /health poll (a busy CPU server can take seconds to answer)
     timeout_s: float = 600.0         # one request
     startup_timeout_s: float = 600.0
     split_cores: bool = True         # CPU: give each started server its own cores

@@ -39,8 +39,8 @@ def scale_problems(c: Any) -> list[str]:
             p.append("llm.fleet.max_attempts: must be >= 1")
         if f.health_tries < 1:
             p.append("llm.fleet.health_tries: must be >= 1")
-        if f.health_interval_s <= 0:
-            p.append("llm.fleet.health_interval_s: must be > 0")
+        if f.health_interval_s <= 0 or f.health_timeout_s <= 0:
+            p.append("llm.fleet.health_interval_s/health_timeout_s: must be > 0")
         for s in f.servers:
             host = _host(s.url)
             if host is None:

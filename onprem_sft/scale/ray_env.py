@@ -8,8 +8,12 @@ Joining a cluster (``address: auto`` or ``HOST:6379``) needs its hosts in ``secu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("onprem_sft.scale")
@@ -52,8 +56,28 @@ def init_ray(ray_cfg: Any) -> Any:
     else:
         n = int(_get(ray_cfg, "num_workers", 2))
         log.info("starting a local Ray (%d CPU, 127.0.0.1 only)", n)
-        ray.init(num_cpus=n, _node_ip_address="127.0.0.1", object_store_memory=256 * 1024 ** 2, **kw)
+        with _no_cloud_probe():
+            ray.init(num_cpus=n, _node_ip_address="127.0.0.1", object_store_memory=256 * 1024 ** 2, **kw)
     return ray
+
+
+@contextlib.contextmanager
+def _no_cloud_probe() -> Iterator[None]:
+    """Ray's API server always loads its usage-stats module, which (even with usage stats off) asks the
+    cloud metadata service (169.254.169.254) which cloud it runs on unless ``~/ray_bootstrap_config.yaml``
+    names the provider; the egress guard refuses and logs that, and ``verify`` then fails the run. The Ray
+    processes we start get a private HOME holding a bootstrap config that says ``provider: local``."""
+    home = Path(tempfile.mkdtemp(prefix="onprem_sft_ray_home_"))
+    (home / "ray_bootstrap_config.yaml").write_text("provider:\n  type: local\n", encoding="utf-8")
+    saved = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = saved
 
 
 def shutdown_ray() -> None:
