@@ -63,10 +63,12 @@ def test_server_dying_mid_run_loses_and_duplicates_nothing(tiny_model_dir, serve
         out = calls.generate(reqs)
     assert [o.text for o in out] == [answer(fleet.render(r)) for r in reqs]
     assert fleet.stats.taken_out == ["server1"] and fleet.stats.requeued >= 1
-    assert not fleet.members[1].alive and fleet.stats.served == {"server0": 17, "server1": 3}
+    # each response counted once, from the server that actually answered it (server1 answered <= 3)
+    assert not fleet.members[1].alive and 1 <= len(b.answered) <= 3
+    assert fleet.stats.served == {"server0": len(a.answered), "server1": len(b.answered)}
+    assert len(a.answered) + len(b.answered) == 20
     logged = [c.id for c in read_records(tmp_path / CALLS, LLMCall)]
     assert sorted(logged) == sorted(r.id for r in reqs)          # each request logged exactly once
-    assert len(a.answered) + len(b.answered) == 20
 
 
 def test_every_server_down_is_an_error_naming_them(tiny_model_dir, servers):
