@@ -23,6 +23,9 @@ RAY_ENV = {
     "RAY_DISABLE_IMPORT_WARNING": "1",
     "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
     "RAY_DEDUP_LOGS": "0",
+    # Ray kills its own workers when the *machine* is above 95% memory, whoever uses it; on a shared node
+    # that killed redaction workers mid-run (measured here). The kernel's OOM killer still applies.
+    "RAY_memory_monitor_refresh_ms": "0",
 }
 
 
