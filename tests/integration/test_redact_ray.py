@@ -41,8 +41,18 @@ def test_ray_executor_matches_local_byte_for_byte(tmp_path, monkeypatch):
     # same ingest output and the same HMAC key, so audit fingerprints are comparable line by line
     shutil.copytree(local / "ingest", ray / "ingest")
     shutil.copytree(local / "keys", ray / "keys")
-    res = _run(ray, "run.executor=ray", "run.ray.num_workers=2", "run.ray.docs_per_task=1",
-               "force=[redact]")["redact"]
+    # the Ray processes inherit the egress guard; Ray must not reach for the network (e.g. its usage module's
+    # cloud-metadata probe of 169.254.169.254, which onprem_sft/scale/ray_env.py heads off)
+    from onprem_sft.security import egress
+
+    egress_log = tmp_path / "egress.jsonl"
+    egress.install([], log_path=egress_log)
+    try:
+        res = _run(ray, "run.executor=ray", "run.ray.num_workers=2", "run.ray.docs_per_task=1",
+                   "force=[redact]")["redact"]
+    finally:
+        egress.uninstall()
+    assert not egress_log.exists() or not egress_log.read_text().strip(), egress_log.read_text()
     assert res.extra["executor"]["kind"] == "ray" and res.extra["executor"]["shards"] > 2
     for name in ("records.jsonl", "rejects.jsonl", "audit.jsonl"):
         a, b = local / "redact" / name, ray / "redact" / name
