@@ -36,8 +36,8 @@ def test_bad_scale_values_fail_at_start(overrides, msg):
 
 
 def test_fleet_composes_with_servers_and_limits():
-    cfg = compose(["llm=fleet", "llm.fleet.servers=[{url:'http://10.1.2.3:8000/v1',max_concurrency:64},"
-                   "{url:'http://127.0.0.1:8001/v1'}]", "security.allow_hosts=[10.1.0.0/16]",
+    servers = "llm.fleet.servers=[{url:'http://10.1.2.3:8000/v1',max_concurrency:64},{url:'http://127.0.0.1:8001/v1'}]"
+    cfg = compose(["llm=fleet", servers, "security.allow_hosts=[10.1.0.0/16]",
                    "llm.tensor_parallel_size=4", "llm.data_parallel_size=2"])
     validate(cfg)
     assert cfg.llm.backend == "fleet" and [s.max_concurrency for s in cfg.llm.fleet.servers] == [64, 0]
