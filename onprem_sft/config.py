@@ -22,6 +22,7 @@ from onprem_sft.evaluate.schema import EvaluateConfig
 from onprem_sft.generate.schema import GenerateConfig
 from onprem_sft.ingest.schema import CorpusConfig
 from onprem_sft.llm.schema import LLMConfig
+from onprem_sft.scale.schema import RayConfig
 from onprem_sft.security.schema import SecurityConfig
 from onprem_sft.train.schema import DeepSpeedConfig, LoraConfig, ModelConfig, TrainConfig
 from redaction.config import RedactionConfig
@@ -36,6 +37,8 @@ class RunConfig:
     seed: int = 0
     progress: bool = True
     reuse_from: str | None = None   # another run dir whose complete upstream stages this run links to
+    executor: str = "local"            # local | ray: where per-record CPU stages run (onprem_sft/scale, issue 16)
+    ray: RayConfig = field(default_factory=RayConfig)
 
 
 @dataclass
@@ -139,9 +142,12 @@ def validate(cfg: DictConfig | Config) -> None:
     _check(t.precision in ("auto", "fp32", "bf16", "fp16"), "train.precision", "must be auto|fp32|bf16|fp16", p)
     _check(c.lora.r >= 1, "lora.r", "must be >= 1", p)
     _check(0.0 <= c.lora.dropout < 1.0, "lora.dropout", "must be in [0, 1)", p)
-    _check(c.llm.backend in ("offline", "server"), "llm.backend", "must be offline | server", p)
+    _check(c.llm.backend in ("offline", "server", "fleet"), "llm.backend", "must be offline | server | fleet", p)
     _ranges(c, p)
     _paths(c, p)
+    from onprem_sft.scale.checks import scale_problems  # issue 16: executor, ray, fleet, allow_hosts
+
+    p += scale_problems(c)
     if p:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(p))
 

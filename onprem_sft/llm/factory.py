@@ -83,8 +83,13 @@ def build_engine(llm_cfg: Any, run_dir: str | os.PathLike, *, adapters: Sequence
         from onprem_sft.llm.offline import OfflineEngine
 
         return OfflineEngine(str(model), checksum, request_batch_size=batch, progress=progress, **common)
+    if backend == "fleet":  # issue 16: several OpenAI-compatible servers (onprem_sft/llm/fleet.py)
+        from onprem_sft.llm.fleet import build_fleet
+
+        return build_fleet(llm_cfg, run_dir, str(model), checksum, common, adapters=adapters,
+                           request_batch_size=batch, progress=progress, cuda=cuda)
     if backend != "server":
-        raise ValueError(f"llm.backend={backend!r}: choose offline | server")
+        raise ValueError(f"llm.backend={backend!r}: choose offline | server | fleet")
     from onprem_sft.llm.server import ManagedServer, ServerEngine
 
     srv = c.server

@@ -34,7 +34,7 @@ from onprem_sft.llm.adapters import AdapterError, adapter_name, check_adapter
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
 from onprem_sft.llm.runtime import per_request_seeds_supported
 from onprem_sft.procs import child_preexec
-from onprem_sft.security.egress import allowed_host, check_url, is_loopback
+from onprem_sft.security.egress import check_url, host_allowed, is_loopback
 
 log = logging.getLogger("onprem_sft.llm")
 
@@ -54,7 +54,7 @@ def base_url(url: str) -> str:
     u = urlparse(url)
     if u.scheme not in ("http", "https") or not u.hostname:
         raise ServerError(f"llm.server.url={url!r} is not an http(s) URL like http://127.0.0.1:8000/v1")
-    if not allowed_host(u.hostname):
+    if not host_allowed(u.hostname):  # loopback, or security.allow_hosts (a fleet on the cluster)
         try:
             check_url(url, "llm.server.url")       # logs the refusal to security/egress.jsonl
         except EnvironmentProblem as e:
@@ -75,6 +75,16 @@ def _healthy(base: str) -> bool:
             return r.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def _healthy_soon(base: str, tries: int = 5, pause_s: float = 1.0) -> bool:
+    """``_healthy`` with retries: on a loaded machine one /health can outlast its 2 s timeout (issue 16)."""
+    for k in range(tries):
+        if _healthy(base):
+            return True
+        if k < tries - 1:
+            time.sleep(pause_s)
+    return False
 
 
 class ManagedServer:
@@ -230,7 +240,7 @@ class ServerEngine(LLMEngine):
 
         self.client = OpenAI(base_url=f"{self.base}/v1", api_key=self._api_key, max_retries=0,
                              timeout=timeout_s, http_client=DefaultHttpxClient(trust_env=False))  # no proxies
-        if not _healthy(self.base):
+        if not _healthy_soon(self.base):
             raise ServerError(f"no healthy vLLM server at {self.base} (GET /health failed); start it with "
                               f"`python -m vllm.entrypoints.openai.api_server --model {self.model_path} "
                               "--host 127.0.0.1 --port 8000` or set llm.server.autostart=true")

@@ -16,10 +16,18 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
-from onprem_sft.artifacts import JsonlAppender, config_hash, iter_jsonl, read_records, sha256_text, write_jsonl
+from onprem_sft.artifacts import (
+    JsonlAppender,
+    config_hash,
+    iter_jsonl,
+    read_records,
+    sha256_text,
+    write_jsonl,
+)
 from onprem_sft.collected.hooks import redact_questions
 from onprem_sft.config import to_container
 from onprem_sft.pipeline import PipelineError, StageContext, StageResult
@@ -118,12 +126,24 @@ def run(ctx: StageContext) -> StageResult:
             pending.append((doc_id, chs))
             yield doc_id, [_unit(ch) for ch in chs]
 
+    executor: dict[str, Any] = {"kind": "local", "workers": workers}
+    if str(ctx.cfg.run.get("executor", "local")) == "ray":   # documents redacted on Ray, audited in order here
+        if rc.vault:
+            raise PipelineError("run.executor=ray does not write the reversible vault; use run.executor=local")
+        from onprem_sft.scale.redact import ray_documents
+
+        def results_of(docs: Iterator[Any]) -> Iterator[Any]:
+            return ray_documents(cfg_dict, ctx.cfg.run.ray, docs, hkey, stats=executor)
+    else:
+        def results_of(docs: Iterator[Any]) -> Iterator[Any]:
+            return redact_documents(cfg_dict, docs, workers, redactor)
+
     with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(audit_cfg), rc.review_below) as audit, \
             JsonlAppender(part) as out_rows, \
             tqdm(total=total, desc="redact", unit="chunk", disable=not ctx.progress) as bar:
         # documents are redacted in order (in a process pool when redaction.workers > 1); the audit log is
         # appended here, in the same order, so placeholders and the hash chain do not depend on workers
-        for results in redact_documents(cfg_dict, work(), workers, redactor):
+        for results in results_of(work()):
             doc_id, group = pending.popleft()
             entries, done = [], []
             for ch, res_unit in zip(group, results, strict=True):
@@ -177,5 +197,5 @@ def run(ctx: StageContext) -> StageResult:
                                                  "audit_head": audit_head,
                                                  "use_name_analyser": bool(rc.use_name_analyser),
                                                  "english_ner": redactor.nlp_status, "replace": rc.get("replace"),
-                                                 "workers": workers},
+                                                 "workers": workers, "executor": executor},
                        summary=summary, drop_raw_inputs=not rc.keep_raw)

@@ -50,6 +50,11 @@ def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
         where = url if url else f"{host}:{port if port else '<free port chosen at start>'}"
         engine = (f"vLLM OpenAI-compatible server on {where}" +
                   ("" if url else ", started and stopped by the pipeline (python -m vllm.entrypoints.openai.api_server)"))
+    elif backend == "fleet":   # issue 16: several servers, maybe on the cluster (allow-listed hosts)
+        urls = [str(_get(s, "url", s) if not isinstance(s, str) else s) for s in (_get(cfg, "llm.fleet.servers") or [])]
+        engine = ("vLLM server fleet: " + ", ".join(urls) if urls else
+                  f"vLLM server fleet of {_get(cfg, 'llm.fleet.autostart', 2)} server(s) on 127.0.0.1 started and "
+                  "stopped by the pipeline")
     else:
         engine = "vLLM engine in the pipeline process (vllm.LLM, no listening port; CPU/GPU workers are child processes)"
     if launcher == "inprocess":
@@ -75,6 +80,8 @@ def describe(cfg: Any, run_dir: str | Path) -> dict[str, Any]:
         "hmac_key_file": _get(cfg, "redaction.hmac_key_file") or str(run_dir / layout.rel("hmac_key")),
         "vault": bool(_get(cfg, "redaction.vault", False)),
         "lineage_signed": bool(_get(cfg, "security.lineage_key_file")),
+        "executor": str(_get(cfg, "run.executor", "local") or "local"),
+        "ray_address": _get(cfg, "run.ray.address"),
     }
 
 
@@ -148,8 +155,9 @@ def render(cfg: Any, run_dir: str | Path) -> str:
         "| process | what it does | network |",
         "|---|---|---|",
         "| pipeline (`onprem-sft`) | runs the stages in order, writes manifests and lineage | none (guarded) |",
-        f"| LLM engine | {f['engine']} | {'loopback HTTP' if f['llm_backend'] == 'server' else 'none'} |",
+        f"| LLM engine | {f['engine']} | {_llm_net(f)} |",
         f"| training | {f['trainer']} | {'loopback' if 'launcher' in f['trainer'] else 'none'} |",
+        *_ray_rows(f),
         "",
         "## Where data lives",
         "",
@@ -180,3 +188,19 @@ def write_dataflow(cfg: Any, run_dir: str | Path) -> Path:
     path = Path(run_dir) / DATAFLOW
     atomic_write_text(path, render(cfg, run_dir))
     return path
+
+
+def _llm_net(f: dict[str, Any]) -> str:
+    if f["llm_backend"] == "fleet":
+        return "HTTP to the fleet servers (loopback or security.allow_hosts only)"
+    return "loopback HTTP" if f["llm_backend"] == "server" else "none"
+
+
+def _ray_rows(f: dict[str, Any]) -> list[str]:
+    """issue 16: the redact stage on Ray sends raw chunk text to the Ray workers and back."""
+    if f.get("executor") != "ray":
+        return []
+    where = f"the Ray cluster at {f['ray_address']}" if f.get("ray_address") else "a local Ray on 127.0.0.1"
+    return [f"| redact workers (`run.executor=ray`) | redact whole documents on {where}; raw text travels in "
+            "Ray's object store, audit lines are written by the pipeline only | "
+            + ("cluster (security.allow_hosts)" if f.get("ray_address") else "loopback") + " |"]

@@ -42,7 +42,7 @@ class EgressBlocked(ConnectionRefusedError, EnvironmentProblem):
     """Raised instead of opening a connection to a host outside loopback and the allow-list (exit 4)."""
 
 
-_state: dict[str, object] = {"installed": False, "allow": frozenset(), "orig": None, "orig_ex": None}
+_state: dict[str, object] = {"installed": False, "allow": frozenset(), "nets": (), "orig": None, "orig_ex": None}
 
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -70,12 +70,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_allowed(host: str) -> bool:
+    """Loopback, or an exact host / an address inside a CIDR of ``security.allow_hosts`` (issue 16)."""
+    if is_loopback(host) or host in _state["allow"]:  # type: ignore[operator]
+        return True
+    from onprem_sft.security.allowlist import in_networks
+
+    return in_networks(host, _state["nets"])  # type: ignore[arg-type]
+
+
 def _allowed(address: object) -> tuple[bool, str]:
     if isinstance(address, (str, bytes)):          # AF_UNIX path
         return True, str(address)
     if isinstance(address, tuple) and address:
         host = str(address[0])
-        if is_loopback(host) or host in _state["allow"]:  # type: ignore[operator]
+        if host_allowed(host):
             return True, host
         return False, f"{host}:{address[1]}" if len(address) > 1 else host
     return True, repr(address)
@@ -104,7 +113,7 @@ def _refuse(target: str) -> EgressBlocked:
 
 def allowed_host(host: str) -> bool:
     """Loopback, or a host the user listed in security.allow_hosts (as installed in this process)."""
-    return is_loopback(host) or host in _state["allow"]  # type: ignore[operator]
+    return host_allowed(host)
 
 
 def check_url(url: str, setting: str, allow_hosts: list[str] | tuple[str, ...] = ()) -> None:
@@ -123,8 +132,14 @@ def check_url(url: str, setting: str, allow_hosts: list[str] | tuple[str, ...] =
 
 def install(allow_hosts: list[str] | tuple[str, ...] = (), log_path: str | os.PathLike | None = None,
             children: bool = True) -> None:
-    """Install the guard in this process and (via env) in Python child processes. Idempotent."""
-    _state["allow"] = frozenset(allow_hosts)
+    """Install the guard in this process and (via env) in Python child processes. Idempotent.
+
+    ``allow_hosts``: exact hosts/IPs or CIDRs (``10.0.0.0/24``); hostnames are also allowed by the
+    addresses they resolve to now (a connect sees an IP, not the name)."""
+    from onprem_sft.security.allowlist import parse_allow_hosts
+
+    exact, nets = parse_allow_hosts(allow_hosts)
+    _state["allow"], _state["nets"] = exact, nets
     if log_path is not None:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         os.environ["ONPREM_SFT_EGRESS_LOG"] = str(log_path)
@@ -161,6 +176,7 @@ def uninstall() -> None:
         socket.socket.connect = _state["orig"]  # type: ignore[method-assign,assignment]
         socket.socket.connect_ex = _state["orig_ex"]  # type: ignore[method-assign,assignment]
         _state.update(installed=False)
+    _state.update(allow=frozenset(), nets=())
     for k in ("ONPREM_SFT_EGRESS_GUARD", "ONPREM_SFT_ALLOW_HOSTS", "ONPREM_SFT_EGRESS_LOG"):
         os.environ.pop(k, None)
     pp = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != SITEHOOK_DIR]

@@ -214,7 +214,10 @@ def check_egress(view: RunView) -> CheckResult:
     attempts = list(rows(view.run_dir / EGRESS_LOG))
     for lineno, row in attempts:
         res.fail(f"{EGRESS_LOG}:{lineno}: pid {row.get('pid')} tried to reach {row.get('target')} (refused)")
-    return res.finish(f"{len(starts)} guarded start(s), {len(attempts)} egress attempt(s)")
+    # issue 16: say which hosts besides loopback the guard let through (security.allow_hosts)
+    allowed = sorted({str(h) for _, row in starts for h in (row.get("allow_hosts") or [])})
+    allow = f"allow-list: loopback + {', '.join(allowed)}" if allowed else "allow-list: loopback only"
+    return res.finish(f"{len(starts)} guarded start(s), {len(attempts)} egress attempt(s); {allow}")
 
 
 # ---- runner ------------------------------------------------------------------------------------

@@ -139,10 +139,17 @@ def run(ctx: StageContext) -> StageResult:
     log.info("train: %d rows (%d eval), %s, deepspeed=%s, world=%d, effective batch %d, %s",
              stats["train"]["rows"], stats["eval"]["rows"], launcher, spec["deepspeed_name"],
              spec["world_size"], spec["effective_batch_size"], spec["precision"])
+    from onprem_sft.train import multinode  # issue 16: hostfile runs
+
     if launcher == "inprocess":
         launch.run_inprocess(spec)
+    elif multinode.simulated(spec):   # a hostfile of loopback aliases: every node here, no-ssh runners
+        multinode.run_simulated(out / SPEC, spec, launch.child_env(spec), out)
     else:
-        launch.run_launcher(launch.command(out / SPEC, spec), launch.child_env(spec), out / LAUNCHER_LOG)
+        env = launch.child_env(spec)
+        if spec["train"].get("hostfile"):   # offline flags + egress guard reach the other nodes' ranks
+            env = multinode.env_for_nodes(spec, env, out)
+        launch.run_launcher(launch.command(out / SPEC, spec), env, out / LAUNCHER_LOG)
     if not (out / RESULT).exists():
         raise launch.LaunchError(f"training ended without {out / RESULT}; see {out / LAUNCHER_LOG}")
     res = json.loads((out / RESULT).read_text(encoding="utf-8"))
