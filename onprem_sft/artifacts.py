@@ -16,10 +16,10 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from onprem_sft.records import SCHEMA_VERSION, Record, RecordError
 
@@ -177,7 +177,7 @@ class JsonlAppender:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         truncate_torn_tail(self.path)       # never glue a new line onto a line cut off by a crash
-        self._f = open(self.path, "a", encoding="utf-8")
+        self._f = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open across writes; closed by close()/__exit__
 
     def write(self, row: Record | dict[str, Any]) -> None:
         self._f.write((row.to_json() if isinstance(row, Record) else
@@ -187,7 +187,7 @@ class JsonlAppender:
     def close(self) -> None:
         self._f.close()
 
-    def __enter__(self) -> JsonlAppender:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -207,7 +207,7 @@ def package_versions() -> dict[str, str]:
 def git_revision() -> str:
     try:
         here = Path(__file__).resolve().parent
-        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        res = subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=here, capture_output=True, text=True, timeout=5)
         return res.stdout.strip() if res.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -228,7 +228,7 @@ class Manifest:
     packages: dict[str, str] = field(default_factory=package_versions)
     git_revision: str = field(default_factory=git_revision)
     python: str = sys.version.split()[0]
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

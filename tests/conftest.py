@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         import torch
 
         has_cuda = torch.cuda.is_available()
-    except Exception:
+    except Exception:  # noqa: BLE001 - a broken torch means no CUDA
         has_cuda = False
     skip_gpu = pytest.mark.skip(reason="needs CUDA")
     for item in items:

@@ -18,7 +18,8 @@ from onprem_sft.records import CollectedQuestion, RedactedQuestion, stable_id
 
 log = logging.getLogger("onprem_sft.collected")
 
-from onprem_sft.ingest.spec import COLLECTED  # noqa: E402
+from onprem_sft.ingest.spec import COLLECTED
+
 FIELDS = ("question", "answer", "hint")
 
 

@@ -117,5 +117,5 @@ class DistractorIndex:
 
 def pick_unanswerable(n: int, ratio: float, rng: random.Random) -> set[int]:
     """Indices (of ``n`` questions) that become unanswerable pairs: round(ratio * n), seeded."""
-    k = min(n, int(round(ratio * n)))
+    k = min(n, round(ratio * n))
     return set(rng.sample(range(n), k)) if k else set()

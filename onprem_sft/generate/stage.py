@@ -18,11 +18,11 @@ from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
 from onprem_sft.generate.spec import QUESTIONS
-from onprem_sft.redact.spec import REDACTED_QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import RedactedChunk, RedactedQuestion
+from onprem_sft.redact.spec import REDACTED_QUESTIONS
 
 log = logging.getLogger("onprem_sft.generate")
 

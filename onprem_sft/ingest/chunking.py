@@ -19,14 +19,14 @@ ARTICLE_RE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?"
     r"(?P<title>(?:제[ \t]*\d+[ \t]*조(?:의[ \t]*\d+)?(?:[ \t]*[(（](?:[^()（）\n]|[(（][^()（）\n]{0,40}[)）]){0,80}[)）])?)"
     r"|(?:(?:Article|ARTICLE|Section|SECTION)[ \t]+\d+[A-Za-z]?(?:[ \t]*[(（.:][^\n]{0,80})?))",
-    re.M,
+    re.MULTILINE,
 )
 # A heading that groups articles: markdown headings and 제N관/장/절/편, Part/Chapter.
 HEADING_RE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]+\S[^\n]*|제[ \t]*\d+[ \t]*[관장절편](?:[ \t]+[^\n]*)?|(?:Part|PART|Chapter|CHAPTER)[ \t]+\w+[^\n]*)$",
-    re.M,
+    re.MULTILINE,
 )
-PARAGRAPH_RE = re.compile(rf"^[ \t]*(?:\*\*)?(?:[{_CIRCLED}]|\(\d+\)|\d+\.[ \t])", re.M)
+PARAGRAPH_RE = re.compile(rf"^[ \t]*(?:\*\*)?(?:[{_CIRCLED}]|\(\d+\)|\d+\.[ \t])", re.MULTILINE)
 SENTENCE_END_RE = re.compile(r"(?:다\.|요\.|[.!?。])(?=\s)|\n\s*\n")
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from onprem_sft.artifacts import JsonlAppender, atomic_write_json, config_hash, sha256_file
-from onprem_sft.errors import InputError
 from onprem_sft.collected.hooks import exclude_questions, ingest_questions
+from onprem_sft.errors import InputError
 from onprem_sft.ingest.chunking import chunk_text
 from onprem_sft.ingest.readers import SUPPORTED, ReadError, detect_lang, guess_title, read_document
 from onprem_sft.ingest.spec import DOCUMENTS

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from onprem_sft.artifacts import JsonlAppender, StageDir, canonical_json, iter_jsonl, sha256_text, write_jsonl
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse
@@ -160,7 +160,7 @@ class CallLog:
         if success:
             (self.dir / CACHE).unlink(missing_ok=True)
 
-    def __enter__(self) -> CallLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:

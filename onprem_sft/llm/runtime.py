@@ -15,7 +15,7 @@ def has_cuda() -> bool:
         import torch
 
         return bool(torch.cuda.is_available())
-    except Exception:  # pragma: no cover - torch missing/broken
+    except Exception:  # noqa: BLE001  # pragma: no cover - torch missing/broken
         return False
 
 
@@ -35,7 +35,7 @@ def cpu_env(kv_cache_gb: float, env: MutableMapping[str, str] | None = None) -> 
     cores = cpu_cores()
     bind = f"{cores[0]}-{cores[-1]}" if cores == list(range(cores[0], cores[-1] + 1)) else ",".join(map(str, cores))
     defaults = {
-        "VLLM_CPU_KVCACHE_SPACE": str(max(1, int(round(kv_cache_gb)))),
+        "VLLM_CPU_KVCACHE_SPACE": str(max(1, round(kv_cache_gb))),
         "VLLM_CPU_OMP_THREADS_BIND": bind,
         "VLLM_CPU_NUM_OF_RESERVED_CPU": "0",
     }

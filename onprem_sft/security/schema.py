@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass
 class SecurityConfig:
     egress_guard: bool = True
     allow_hosts: list[str] = field(default_factory=list)   # extra hosts allowed besides loopback
-    lineage_key_file: Optional[str] = None                  # HMAC key to sign the lineage file
+    lineage_key_file: str | None = None                  # HMAC key to sign the lineage file
     verify_after_run: bool = True
     residue: str = "warn"             # second-opinion residue scan in verify: warn (list) | fail | off

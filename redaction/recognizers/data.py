@@ -27,27 +27,7 @@ KO_NNP_STOP = {"서울", "부산", "대구", "인천", "광주", "대전", "울�
                "형법", "보험업법", "주택", "국민건강보험", "건강보험", "국세청", "법원", "검찰", "경찰", "정부"}
 
 # Common English given names (US/UK), lower-case. Context words catch the rest.
-EN_FIRST_NAMES = frozenset("""  # noqa: SIM905 - a word block reads better than a list
-james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark
-donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob
-gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory alexander frank patrick
-raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter kyle ethan walter noah
-jeremy christian keith roger terry gerald harold sean austin carl arthur lawrence dylan jesse jordan bryan
-billy joe bruce gabriel logan albert willie alan juan wayne elijah randy roy vincent ralph eugene russell
-bobby mason philip louis mary patricia jennifer linda elizabeth barbara susan jessica sarah karen lisa nancy
-betty margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah stephanie
-rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma nicole helen samantha
-katherine christine debra rachel carolyn janet catherine maria heather diane ruth julie olivia joyce virginia
-victoria kelly lauren christina joan evelyn judith megan andrea cheryl hannah jacqueline martha gloria teresa
-ann sara madison frances kathryn janice jean abigail alice judy sophia grace denise amber doris marilyn
-danielle beverly isabella theresa diana natalie brittany charlotte marie kayla alexis lori tom tim mike jim
-bob bill steve chris dan matt tony alex sam ben kate liz jen sue meg anne claire lucy oliver harry charlie
-oscar leo archie freddie alfie isla amelia ava mia ella poppy lily evie sophie chloe ruby daisy millie rosie
-eva erin tracy travis craig derek shawn cody todd chad brett shane troy marcus luis carlos jorge miguel
-ricardo antonio manuel francisco pedro victor angel diego kim lee jamie taylor morgan casey riley avery
-cameron dakota quinn rowan hayden kristen kristin monica erica tiffany crystal tara dana vanessa alicia april
-holly melanie valerie veronica courtney whitney
-""".split())
+EN_FIRST_NAMES = frozenset(["james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas", "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven", "paul", "andrew", "joshua", "kenneth", "kevin", "brian", "george", "timothy", "ronald", "edward", "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric", "jonathan", "stephen", "larry", "justin", "scott", "brandon", "benjamin", "samuel", "gregory", "alexander", "frank", "patrick", "raymond", "jack", "dennis", "jerry", "tyler", "aaron", "jose", "adam", "nathan", "henry", "douglas", "zachary", "peter", "kyle", "ethan", "walter", "noah", "jeremy", "christian", "keith", "roger", "terry", "gerald", "harold", "sean", "austin", "carl", "arthur", "lawrence", "dylan", "jesse", "jordan", "bryan", "billy", "joe", "bruce", "gabriel", "logan", "albert", "willie", "alan", "juan", "wayne", "elijah", "randy", "roy", "vincent", "ralph", "eugene", "russell", "bobby", "mason", "philip", "louis", "mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen", "lisa", "nancy", "betty", "margaret", "sandra", "ashley", "kimberly", "emily", "donna", "michelle", "carol", "amanda", "dorothy", "melissa", "deborah", "stephanie", "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda", "pamela", "emma", "nicole", "helen", "samantha", "katherine", "christine", "debra", "rachel", "carolyn", "janet", "catherine", "maria", "heather", "diane", "ruth", "julie", "olivia", "joyce", "virginia", "victoria", "kelly", "lauren", "christina", "joan", "evelyn", "judith", "megan", "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa", "ann", "sara", "madison", "frances", "kathryn", "janice", "jean", "abigail", "alice", "judy", "sophia", "grace", "denise", "amber", "doris", "marilyn", "danielle", "beverly", "isabella", "theresa", "diana", "natalie", "brittany", "charlotte", "marie", "kayla", "alexis", "lori", "tom", "tim", "mike", "jim", "bob", "bill", "steve", "chris", "dan", "matt", "tony", "alex", "sam", "ben", "kate", "liz", "jen", "sue", "meg", "anne", "claire", "lucy", "oliver", "harry", "charlie", "oscar", "leo", "archie", "freddie", "alfie", "isla", "amelia", "ava", "mia", "ella", "poppy", "lily", "evie", "sophie", "chloe", "ruby", "daisy", "millie", "rosie", "eva", "erin", "tracy", "travis", "craig", "derek", "shawn", "cody", "todd", "chad", "brett", "shane", "troy", "marcus", "luis", "carlos", "jorge", "miguel", "ricardo", "antonio", "manuel", "francisco", "pedro", "victor", "angel", "diego", "kim", "lee", "jamie", "taylor", "morgan", "casey", "riley", "avery", "cameron", "dakota", "quinn", "rowan", "hayden", "kristen", "kristin", "monica", "erica", "tiffany", "crystal", "tara", "dana", "vanessa", "alicia", "april", "holly", "melanie", "valerie", "veronica", "courtney", "whitney"])
 
 EN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Judge", "Justice")
 EN_ROLES = ("insured", "policyholder", "policy holder", "borrower", "co-borrower", "applicant", "plaintiff",

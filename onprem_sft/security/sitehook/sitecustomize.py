@@ -8,7 +8,7 @@ if os.environ.get("ONPREM_SFT_EGRESS_GUARD") == "1":
 
         _hosts = [h for h in os.environ.get("ONPREM_SFT_ALLOW_HOSTS", "").split(",") if h]
         _egress.install(_hosts, children=False)
-    except Exception:  # never break a child's start-up; the parent's guard still logs
+    except Exception:  # noqa: BLE001, S110 - never break a child's start-up; the parent's guard still logs
         pass
 
 if os.environ.get("ONPREM_SFT_DIE_WITH_PARENT") == "1":

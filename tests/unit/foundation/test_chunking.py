@@ -72,7 +72,7 @@ def test_sample_korean_policy_keeps_clause_boundaries(sample_corpus_dir):
     assert files, "the bundled Korean sample policy is missing"
     text = files[0].read_text(encoding="utf-8")
     spans = chunk_text(text, max_chars=1200, overlap_chars=120, min_chars=40)
-    n_articles = len(set(re.findall(r"^\s*(?:#+\s*)?(제\d+조(?:의\d+)?)", text, re.M)))
+    n_articles = len(set(re.findall(r"^\s*(?:#+\s*)?(제\d+조(?:의\d+)?)", text, re.MULTILINE)))
     assert n_articles >= 15
     assert len({s.clause.split("(")[0].strip() for s in spans if s.clause.startswith("제")}) == n_articles
     for s in spans:

@@ -67,7 +67,7 @@ def test_child_python_processes_are_guarded(guard):
     code = ("import socket\n"
             "try:\n    socket.create_connection(('8.8.8.8', 53), timeout=1)\n"
             "except ConnectionRefusedError as e:\n    print('REFUSED', type(e).__name__)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)  # noqa: PLW1510
     assert "REFUSED EgressBlocked" in out.stdout, out.stderr[-2000:]
     assert "8.8.8.8:53" in guard.read_text()
 

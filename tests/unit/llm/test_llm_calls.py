@@ -80,9 +80,9 @@ def test_miss_in_recorded_engine_raises(tmp_path, tiny_model_dir):
 
 
 def test_duplicate_request_ids_are_refused(tmp_path, tiny_model_dir):
-    with CallLog(tmp_path, "s", RecordedEngine(tiny_model_dir, {"r0": "a"})) as log:
-        with pytest.raises(ValueError, match="duplicate"):
-            log.generate([req(0), req(0)])
+    with CallLog(tmp_path, "s", RecordedEngine(tiny_model_dir, {"r0": "a"})) as log, \
+            pytest.raises(ValueError, match="duplicate"):
+        log.generate([req(0), req(0)])
 
 
 def test_torn_last_line_after_crash_is_tolerated(tmp_path, tiny_model_dir):
