@@ -26,8 +26,6 @@ from redaction.audit import AuditLog, load_or_create_key
 
 log = logging.getLogger("onprem_sft.redact")
 
-AUDIT_FILE = AUDIT
-
 
 def _hmac_key_path(ctx: StageContext, rc) -> Path:
     return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.out.path / HMAC_KEY
@@ -74,7 +72,7 @@ def run(ctx: StageContext) -> StageResult:
     chars = 0
     t0 = time.perf_counter()
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.index))
-    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
+    with AuditLog(ctx.out.path / AUDIT, hkey, config_hash(cfg_dict), rc.review_below) as audit, \
             tqdm(total=len(ordered), desc="redact", unit="chunk", disable=not ctx.progress) as bar:
         for doc_id, group in groupby(ordered, key=lambda c: c.doc_id):
             mapping = PlaceholderMap(doc_id)
@@ -115,6 +113,6 @@ def run(ctx: StageContext) -> StageResult:
         summary += "; raw text deleted from the ingest stage (redaction.keep_raw=false)"
     counts_out = {"chunks": len(out_rows), "rejected": len(rejects), "documents": docs,
                   "entities": sum(totals.values())}
-    return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
+    return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT,
                                                  "use_name_analyser": bool(rc.use_name_analyser)},
                        summary=summary, drop_raw_inputs=not rc.keep_raw)
