@@ -64,7 +64,7 @@ class StageSpec:
     name: str
     inputs: tuple[str, ...]            # upstream stages whose outputs this one reads (ctx.input(name))
     config_keys: tuple[str, ...]       # config sections that change this stage's output
-    run: str                           # "module:function" taking a StageContext, imported when the stage runs
+    run: str | Callable[[Any], Any]    # "module:function" taking a StageContext (imported when the stage runs)
     outputs: tuple[Output, ...] = ()
     about: str = ""                    # one line for the data-flow document
     # inputs from outside the run (a stage with no upstream stage, e.g. ingest's corpus): "module:function"
@@ -94,7 +94,9 @@ class StageSpec:
         return Zone.DERIVED
 
 
-def _load(ref: str) -> Callable[..., Any]:
+def _load(ref: str | Callable[..., Any]) -> Callable[..., Any]:
+    if callable(ref):                  # a spec declared next to its function (stage.py) passes it directly
+        return ref
     module, _, func = ref.partition(":")
     return getattr(importlib.import_module(module), func)
 
@@ -107,7 +109,12 @@ class LayoutError(LookupError):
 def spec(name: str) -> StageSpec:
     if name not in STAGES:
         raise LayoutError(f"unknown stage {name!r}; choose from {list(STAGES)}")
-    s = importlib.import_module(f"onprem_sft.{name}.spec").STAGE
+    try:
+        s = importlib.import_module(f"onprem_sft.{name}.spec").STAGE
+    except ModuleNotFoundError as e:
+        if e.name != f"onprem_sft.{name}.spec":
+            raise
+        s = importlib.import_module(f"onprem_sft.{name}.stage").STAGE    # older layout: spec in stage.py
     if s.name != name:
         raise LayoutError(f"onprem_sft/{name}/spec.py declares stage {s.name!r}, expected {name!r}")
     return s

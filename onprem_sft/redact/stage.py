@@ -39,8 +39,6 @@ from redaction.parallel import redact_documents
 
 log = logging.getLogger("onprem_sft.redact")
 
-AUDIT_FILE = AUDIT
-
 
 def _hmac_key_path(ctx: StageContext, rc) -> Path:
     return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.out.path / HMAC_KEY
@@ -138,7 +136,7 @@ def run(ctx: StageContext) -> StageResult:
         def results_of(docs: Iterator[Any]) -> Iterator[Any]:
             return redact_documents(cfg_dict, docs, workers, redactor)
 
-    with AuditLog(ctx.out.path / AUDIT_FILE, hkey, config_hash(audit_cfg), rc.review_below) as audit, \
+    with AuditLog(ctx.out.path / AUDIT, hkey, config_hash(audit_cfg), rc.review_below) as audit, \
             JsonlAppender(part) as out_rows, \
             tqdm(total=total, desc="redact", unit="chunk", disable=not ctx.progress) as bar:
         # documents are redacted in order (in a process pool when redaction.workers > 1); the audit log is
@@ -193,7 +191,7 @@ def run(ctx: StageContext) -> StageResult:
     if q_rows or q_rejects:
         counts_out["questions"] = len(q_rows)
         summary += f"; {len(q_rows)} collected question(s) redacted"
-    return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT_FILE,
+    return StageResult(counts=counts_out, extra={"entities_by_type": dict(totals), "audit_log": AUDIT,
                                                  "audit_head": audit_head,
                                                  "use_name_analyser": bool(rc.use_name_analyser),
                                                  "english_ner": redactor.nlp_status, "replace": rc.get("replace"),
