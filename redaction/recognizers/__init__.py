@@ -5,8 +5,8 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 
 from redaction.recognizers.en import english_recognizers
-from redaction.recognizers.ko import korean_recognizers
 from redaction.recognizers.en_names import EnglishNameRecognizer
+from redaction.recognizers.ko import korean_recognizers
 from redaction.recognizers.names import KoreanNameRecognizer
 
 SUPPORTED_ENTITIES = (
