@@ -69,4 +69,6 @@ def print_summary(run_dir: Path) -> None:
     t.add_column("value")
     for label, value in collect(run_dir):
         t.add_row(label, value)
-    Console(stderr=False).print(t)
+    import sys
+
+    Console(stderr=False, width=None if sys.stdout.isatty() else 200).print(t)   # a log file: one line per row

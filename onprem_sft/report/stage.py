@@ -50,7 +50,10 @@ def print_summary(html_path: Path, d: dict[str, Any]) -> None:
 
 def run(ctx: StageContext) -> StageResult:
     html_path, md_path, d = build_report(ctx.run_dir, ctx.out.path, int(ctx.cfg.evaluate.examples_in_report))
-    print_summary(html_path, d)
+    from onprem_sft.console import verbose
+
+    if verbose():                    # the run's closing table already shows base vs tuned and the report path
+        print_summary(html_path, d)
     done = sum(s["done"] for s in d["stages"])
     return StageResult(
         counts={"stages_reported": done, "html_bytes": html_path.stat().st_size},
