@@ -58,7 +58,7 @@ _NUMERIC_Q_KO = re.compile(r"(몇|얼마|언제|기간|금액|비율|날짜|일�
 # which documents / how can ... / why need more than a bare figure, period or date.
 _NEEDS_NUMBER = re.compile(r"\bhow (much|many)\b|\bwhat (is the )?(amount|rate|percentage|percent|fee|sum|number)\b"
                            r"|\bwhat percentage\b|얼마|몇", re.IGNORECASE)
-_NEEDS_ENTITY = re.compile(r"^\s*(who|whom|whose|why)\b|\b(which|what) (documents?|papers?|forms?|person|party|"
+_NEEDS_ENTITY = re.compile(r"^\s*(who|whom|whose|why)\b|\b(by|to|from|with) whom\b|\b(which|what) (documents?|papers?|forms?|person|party|"
                            r"persons|parties|law|court|steps?|procedure)\b|^\s*how (can|do|does|should|must|is|are|may|"
                            r"will|to)\b|누구|누가|무슨 서류|어떤 서류|어떻게|왜", re.IGNORECASE)
 _NUMBER_WORDS = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"

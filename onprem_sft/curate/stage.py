@@ -318,7 +318,11 @@ def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, llm: LazyLLM
     kept = []
     for p in pairs:
         if p.id not in verdicts:
-            out.reject(p, "judge", errors[p.id], attempts=jc.max_retries + 1)
+            if advisory:                     # no verdict from an advisory judge: nothing to act on
+                would_drop += 1
+                kept.append(p)
+            else:
+                out.reject(p, "judge", errors[p.id], attempts=jc.max_retries + 1)
             continue
         scores, rationale, rid = verdicts[p.id]
         j, failed = jg.judgement(p, scores, rationale, request_id=rid, threshold=jc.threshold,

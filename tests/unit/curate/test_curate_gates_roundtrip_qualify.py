@@ -96,18 +96,21 @@ def test_unqualified_judge_becomes_advisory_and_keeps_pairs(tmp_path, recorded_e
     labels = [i % 2 == 0 for i in range(24)]
     qpath = tmp_path / "qual.csv"
     _qual_csv(qpath, labels)
-    pairs = [qa(1, "Who receives the hospitalisation benefit?", "The beneficiary.", context=C1)]
-    responses = {**_qual_responses(qpath, labels, judge_agrees=False), ("judge", "qa-1"): BAD}
+    pairs = [qa(1, "Who receives the hospitalisation benefit?", "The beneficiary.", context=C1),
+             qa(2, "Who may cancel the contract within 15 days?", "The policyholder.", context=C2)]
+    responses = {**_qual_responses(qpath, labels, judge_agrees=False), ("judge", "qa-1"): BAD,
+                 ("judge", "qa-2"): ["not json", "still not json"]}
     ctx = make_ctx(tmp_path / "run", pairs, ["curate.judge.qualify.enabled=true", f"curate.judge.qualify.file={qpath}",
                                              "curate.domain.enabled=false"])
     res = curate_stage.run(with_engine(ctx, lambda: recorded_engine(responses)))
-    assert res.counts["judge_advisory"] == 1 and res.counts["kept"] == 1        # judge said fail, pair kept
+    # judge said fail (qa-1) or gave no verdict (qa-2): both kept, since the judge only advises
+    assert res.counts["judge_advisory"] == 1 and res.counts["kept"] == 2
     q = json.loads((ctx.out.path / qf.RESULT_FILE).read_text())
     assert q["mode"] == "advisory" and q["n"] == 24 and q["cohen_kappa"] == 0.0 and q["accuracy"] == 0.5
     step = next(f for f in res.extra["filters"] if f["step"] == "judge")
-    assert step["mode"] == "advisory" and step["advisory_would_drop"] == 1
+    assert step["mode"] == "advisory" and step["advisory_would_drop"] == 2
     assert (ctx.out.path / "qualify" / "llm_calls.jsonl").exists()
-    assert all(c["purpose"] != "judge" or c["source_ids"] == ["qa-1"]          # run's log: run records only
+    assert all(c["purpose"] != "judge" or c["source_ids"][0] in ("qa-1", "qa-2")  # run's log: run records only
                for c in iter_jsonl(ctx.out.path / "llm_calls.jsonl"))
 
 

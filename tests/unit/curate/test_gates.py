@@ -132,6 +132,7 @@ def test_yes_no_words_only_count_standing_alone() -> None:
     ("How much premium does the insurer refund?", "All of the premium paid.", False),
     ("Within how many days may the policyholder cancel the contract?", "Within 15 days.", False),
     ("Who refunds the premium paid?", "The insurer.", False),
+    ("By whom is the premium refunded?", "Within 3 business days.", True),
 ])
 def test_answer_type_matches_the_question(q, a, bad) -> None:
     assert gt.type_mismatch(q, a) is bad
