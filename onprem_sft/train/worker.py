@@ -45,6 +45,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _quiet_progress(trainer: Any) -> None:
+    """Keep the Trainer's progress bar but not its per-step log dicts on the console (they are in the stage's
+    train log and run.log; ``-v`` prints them)."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    from onprem_sft.console import verbose
+
+    if verbose():
+        return
+    trainer.remove_callback(PrinterCallback)      # used instead of the bar when progress is off: prints dicts
+    if not any(isinstance(cb, ProgressCallback) for cb in trainer.callback_handler.callbacks):
+        return
+
+    class QuietProgress(ProgressCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            log.debug("trainer log: %s", logs)
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(QuietProgress)
+
+
 def _init_deepspeed(on_gpu: bool) -> None:
     import deepspeed
     import deepspeed.ops
@@ -221,6 +242,7 @@ def run_worker(spec: dict[str, Any]) -> dict[str, Any] | None:
         data_collator=Collator(tok.pad_token_id, int(t["pad_to_multiple_of"])), processing_class=tok)
     timer = _step_timer()
     trainer.add_callback(timer)
+    _quiet_progress(trainer)
     resume = spec.get("resume_from")    # decided once by the stage, so every rank agrees
     if resume and rank == 0:
         log.info("resuming from %s", resume)
