@@ -16,6 +16,7 @@ from onprem_sft.pipeline import run_pipeline
 from onprem_sft.records import LLMCall, QAPair, RedactedChunk, RedactedQuestion
 from onprem_sft.security.lineage import build_lineage, trace
 from onprem_sft.security.verify import FAIL, PASS, VerifyOptions, run_checks
+from redaction.audit import entries
 
 pytestmark = pytest.mark.slow
 
@@ -90,8 +91,10 @@ def test_questions_redacted_in_the_same_audit_chain(run):
     rqs = read_records(run / "redact" / "redacted_questions.jsonl", RedactedQuestion)
     assert len(rqs) == 2 and "<PERSON_1>" in rqs[0].question and "<EMAIL_ADDRESS_1>" in rqs[1].question
     audit = [json.loads(x) for x in (run / "redact" / "audit.jsonl").read_text().splitlines()]
-    fields = [a.get("extra", {}).get("field") for a in audit]
-    assert "text" in fields and "question.question" in fields and "question.answer" in fields
+    ents = [x for a in audit for x in entries(a)]                 # log v2: entries nested per document
+    fields = [(x.get("extra") or {}).get("field") for x in ents]
+    assert "question.question" in fields and "question.answer" in fields
+    assert any(not x.get("extra") for x in ents)                  # the chunks' entries, in the same log
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(audit))      # one chain for the run
     assert {rq.audit_hash for rq in rqs} <= {a["hash"] for a in audit}
     ing = json.loads((run / "ingest" / "manifest.json").read_text())
