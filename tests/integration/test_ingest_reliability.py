@@ -67,14 +67,14 @@ def test_corpus_add_edit_delete_reruns_ingest(tmp_path, corpus, caplog):
 
 
 def test_every_file_ends_in_documents_or_rejects(tmp_path, corpus):
-    (corpus / "report.hwp").write_bytes(b"HWP Document File" + bytes(64))
+    (corpus / "slides.pptx").write_bytes(b"PK\x03\x04" + bytes(64))   # a format we do not read
     (corpus / "README.md").write_text("about this folder", encoding="utf-8")
     (corpus / "sub").mkdir()
     (corpus / "sub" / "notes.txt").write_text(EN, encoding="utf-8")
     run_dir = tmp_path / "run"
     _run(corpus, run_dir)
     docs, rejects = _docs(run_dir), _rejects(run_dir)
-    assert rejects == {"report.hwp": "unsupported", "README.md": "excluded"}
+    assert rejects == {"slides.pptx": "unsupported", "README.md": "excluded"}
     listed = {p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()}
     assert docs | set(rejects) == listed and not docs & set(rejects)
     m = StageDir(run_dir, "ingest").read_manifest()
@@ -84,16 +84,16 @@ def test_every_file_ends_in_documents_or_rejects(tmp_path, corpus):
 def test_only_unsupported_files_stops_with_one_line_naming_them(tmp_path):
     c = tmp_path / "hwp"
     c.mkdir()
-    for n in ("a.hwp", "b.hwp"):
+    for n in ("a.pptx", "b.pptx"):
         (c / n).write_bytes(b"HWP Document File" + bytes(64))
     run_dir = tmp_path / "run"
     with pytest.raises(StageFailed) as e:
         _run(c, run_dir)
     msg = str(e.value)
     assert "\n" not in msg and "no document accepted" in msg and "unsupported" in msg and e.value.exit_code == 2
-    assert "a.hwp" in msg and "b.hwp" in msg                                          # named
+    assert "a.pptx" in msg and "b.pptx" in msg                                          # named
     assert isinstance(e.value.__cause__, InputError)
-    assert _rejects(run_dir) == {"a.hwp": "unsupported", "b.hwp": "unsupported"}     # nothing lost
+    assert _rejects(run_dir) == {"a.pptx": "unsupported", "b.pptx": "unsupported"}     # nothing lost
     assert StageDir(run_dir, "ingest").read_manifest() is None                      # not complete: reruns
 
 
