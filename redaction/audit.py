@@ -163,7 +163,6 @@ class AuditLog:
         self.versions = versions()
         self.seq, self.prev = 0, GENESIS
         self.records = self.entity_total = 0
-        self.attempt = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
         repaired = 0
         if self.path.exists() and self.path.stat().st_size:
             if _torn(self.path):
@@ -175,6 +174,8 @@ class AuditLog:
             if self.path.stat().st_size:
                 rec = json.loads(_last_line(self.path))
                 self.seq, self.prev = rec["seq"] + 1, rec["hash"]
+        # unique in this log (its chain position) and deterministic: the same input gives the same log bytes
+        self.attempt = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-s{self.seq}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._f = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()/__exit__
         if repaired:
