@@ -34,9 +34,8 @@ class RayMissing(RuntimeError):
 
 
 def _get(cfg: Any, key: str, default: Any = None) -> Any:
-    from onprem_sft.llm.factory import _get as get
-
-    return get(cfg, key, default)
+    v = cfg.get(key, default) if isinstance(cfg, dict) or hasattr(cfg, "get") else getattr(cfg, key, default)
+    return default if v is None and default is not None else v
 
 
 def init_ray(ray_cfg: Any) -> Any:

@@ -40,7 +40,7 @@ def test_ray_executor_matches_local_byte_for_byte(tmp_path, monkeypatch):
     _run(local)
     # same ingest output and the same HMAC key, so audit fingerprints are comparable line by line
     shutil.copytree(local / "ingest", ray / "ingest")
-    shutil.copytree(local / "keys", ray / "keys")
+    shutil.copytree(local / "redact" / "keys", ray / "redact" / "keys")
     # the Ray processes inherit the egress guard; Ray must not reach for the network (e.g. its usage module's
     # cloud-metadata probe of 169.254.169.254, which onprem_sft/scale/ray_env.py heads off)
     from onprem_sft.security import egress
@@ -61,10 +61,10 @@ def test_ray_executor_matches_local_byte_for_byte(tmp_path, monkeypatch):
             assert a.read_bytes() == b.read_bytes(), name
     assert (local / "redact" / "records.jsonl").stat().st_size > 1000
     audit = ray / "redact" / "audit.jsonl"
-    assert len(audit.read_text().splitlines()) > 20 and verify_chain(audit) == []
+    assert len(audit.read_text().splitlines()) >= 5 and verify_chain(audit) == []     # begin, one per document, end
     (chk,) = run_checks(ray, VerifyOptions(scan_pii=False), only=["audit-chain"])
     assert chk.status == PASS, chk.problems
     lines = audit.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[1], lines[-1] = lines[-1], lines[1]            # two entries from different shards swapped
+    lines[1], lines[-2] = lines[-2], lines[1]            # two documents from different shards swapped
     audit.write_text("".join(lines), encoding="utf-8")
     assert any("prev_hash does not match" in p for p in verify_chain(audit))
