@@ -29,7 +29,12 @@ os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 docs = json.load(open(sys.argv[1], encoding="utf-8"))
 from redaction import Redactor
 from redaction.config import RedactionConfig
-r = Redactor(RedactionConfig(use_name_analyser=True))
+import dataclasses
+kw = {"use_name_analyser": True}
+if os.environ.get("BENCH_NLP_EN") == "none" and "nlp" in {f.name for f in dataclasses.fields(RedactionConfig)}:
+    from redaction.config import NlpConfig
+    kw["nlp"] = NlpConfig(en=None)          # --no-english-ner: the trees compared without spaCy NER
+r = Redactor(RedactionConfig(**kw))
 r.redact("피보험자 홍길동", "ko")
 best = float("inf")
 for _ in range(int(sys.argv[2])):
@@ -78,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=2, help="timed passes per round inside each subprocess")
     ap.add_argument("--workers", type=int, nargs="*", default=[], help="also time the process pool (redact stage)")
     ap.add_argument("--pool-scale", type=int, default=5, help="the doc set repeated this many times for --workers")
+    ap.add_argument("--no-english-ner", action="store_true",
+                    help="time this tree with redaction.nlp.en=null (no spaCy NER on English texts)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.no_english_ner:
+        os.environ["BENCH_NLP_EN"] = "none"     # read by the child of this tree (the baseline has no NER)
 
     sys.path.insert(0, str(ROOT))
     from redaction.synth import Generator, build_docs
