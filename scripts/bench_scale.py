@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def corpus(n: int, seed: int) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """n documents as (doc_id, chunks); a document of 3-6 sentences split into 2 chunks."""
+def corpus(n: int, seed: int) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """n documents as (doc_id, chunks), each chunk the (text, language) list the redact stage hands over;
+    a document of 3-6 sentences split into 2 chunks."""
     from redaction.synth import Generator, build_docs
 
     docs = build_docs(Generator(seed), "heldout", n)
@@ -35,28 +36,28 @@ def corpus(n: int, seed: int) -> list[tuple[str, list[tuple[str, str, str, str]]
         text = d["text"]
         cut = text.find(". ", len(text) // 2)
         parts = [text] if cut < 0 else [text[:cut + 1], text[cut + 2:]]
-        out.append((f"doc-{i:05d}", [(f"c-{i:05d}-{k}", p, "", d["lang"]) for k, p in enumerate(parts)]))
+        out.append((f"doc-{i:05d}", [[(p, d["lang"])] for p in parts]))
     return out
 
 
 def bench_redaction(args: argparse.Namespace) -> dict:
     from onprem_sft.config import compose, to_container
     from onprem_sft.scale.ray_env import init_ray, shutdown_ray
-    from onprem_sft.scale.redact import RayRedactPool, iter_local, shards
+    from onprem_sft.scale.redact import RayRedactPool, redact_batch, shards
 
     cfg = to_container(compose([f"redaction={args.redaction}"]).redaction)
     docs = corpus(args.docs, args.seed)
-    chars = sum(len(c[1]) for _, cs in docs for c in cs)
+    chars = sum(len(t) for _, cs in docs for c in cs for t, _ in c)
     res: dict = {"docs": len(docs), "chunks": sum(len(cs) for _, cs in docs), "chars": chars,
                  "redaction_config": args.redaction, "runs": {}}
 
     def texts(results) -> list[str]:
-        return [o.text.text for batch in results for doc in batch for o in doc]
+        return [u if isinstance(u, str) else u[-1].text for batch in results for doc in batch for u in doc]
 
     # local executor (one process) and Ray pools of each size, all warm, timed interleaved --repeats times
     # (the machine is shared: load moves between runs, so each variant keeps its fastest run)
     batches = shards(docs, 2)
-    list(iter_local(cfg, batches[:1]))                      # build the Redactor outside the timing
+    redact_batch(cfg, batches[0])                           # build the Redactor outside the timing
     t0 = time.perf_counter()
     init_ray({"num_workers": sum(args.workers)})            # logical CPUs for all pools; one pool works at a time
     res["ray_start_s"] = round(time.perf_counter() - t0, 1)
@@ -71,7 +72,7 @@ def bench_redaction(args: argparse.Namespace) -> dict:
     ref_texts: list[str] = []
     for rep in range(args.repeats):
         t0 = time.perf_counter()
-        ref = list(iter_local(cfg, batches))
+        ref = [redact_batch(cfg, b) for b in batches]
         times["local"].append(time.perf_counter() - t0)
         ref_texts = texts(ref)
         for w in args.workers:

@@ -63,10 +63,10 @@ class RayRedactPool:
     """``num_workers`` Ray actors, each holding one Redactor; shards go out in order and come back in order."""
 
     def __init__(self, cfg: dict[str, Any], ray_cfg: Any, surrogate_key: bytes = b""):
-        from onprem_sft.scale.ray_env import init_ray
+        from onprem_sft.scale.ray_env import _get, init_ray
 
         self.ray = init_ray(ray_cfg)
-        workers = int(ray_cfg.num_workers)
+        workers = int(_get(ray_cfg, "num_workers", 2))
 
         @self.ray.remote(num_cpus=1)
         class Worker:
@@ -94,10 +94,12 @@ class RayRedactPool:
 def ray_documents(cfg: dict[str, Any], ray_cfg: Any, documents: Iterable[Doc], surrogate_key: bytes = b"",
                   stats: dict[str, Any] | None = None) -> Iterator[list[UnitResult]]:
     """Drop-in for ``redaction.parallel.redact_documents`` on Ray: per document, in input order, its results."""
+    from onprem_sft.scale.ray_env import _get
+
     pool = RayRedactPool(cfg, ray_cfg, surrogate_key)
     n = 0
     try:
-        size = int(ray_cfg.docs_per_task or 4)
+        size = int(_get(ray_cfg, "docs_per_task", 0) or 4)   # documents stream in: no total to spread evenly
         for out in pool.map(_batches(documents, size)):
             n += 1
             yield from out
