@@ -75,6 +75,11 @@ def test_fleet_same_records_as_one_server_and_survives_a_killed_server(fleet):
         out = calls.generate(_reqs())
     eng.on_result = None
     assert [r.text for r in out] == base
+    # Taken out at once when one of its requests failed; but on a loaded machine server0 can finish every
+    # request before server1 sends one after the kill (seen in CI), and then only the health check at the
+    # start of the next call (done here) finds it. Either way it must be out, and only it.
+    if not eng.stats.taken_out:
+        eng.health_check()
     assert eng.stats.taken_out == ["server1"] and not eng.members[1].alive
     logged = [c.id for c in read_records(run / "killed" / CALLS, LLMCall)]
     assert sorted(logged) == sorted(r.id for r in _reqs())          # nothing lost, nothing twice
