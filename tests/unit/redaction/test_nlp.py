@@ -50,3 +50,23 @@ def test_ner_names_and_defined_terms(ner_redactor):
     assert ner_redactor.redact(prose, "en").text == prose
     ko = "제3관의 규정은 특약에 준용한다. 원고의 청구를 기각하였다."
     assert ner_redactor.redact(ko, "ko").text == ko
+
+
+def test_english_windows_read_english_whole_and_only_latin_runs_of_korean():
+    from redaction.nlp import english_windows
+
+    en = "Claimant: John Smith, 12 Elm Street. He called twice about the claim."
+    assert english_windows(en) == [(0, len(en))]
+    ko = "피보험자 Wang Xiaoming (남, 51세)는 CI보험 A형에 가입. 담당자 TRAN VAN LONG 씨가 확인하였다."
+    got = [ko[s:e] for s, e in english_windows(ko)]
+    # a single Latin word ("CI", "A") is no name window; two words with a capital are
+    assert got == ["Wang Xiaoming", "TRAN VAN LONG"]
+    assert english_windows("제3관의 규정은 특약에 준용한다.") == []
+
+
+def test_ner_on_latin_runs_inside_korean_keeps_korean_offsets(ner_redactor):
+    text = "제5조 피보험자 Barack Obama 님이 입원한 경우 회사는 보험금을 지급합니다. 계약자 홍길동."
+    res = ner_redactor.redact(text, "ko")
+    names = {text[s.start:s.end] for s in res.spans if s.entity_type == "PERSON"}
+    assert "Barack Obama" in names and "Obama" not in res.text
+    assert res.text.startswith("제5조 피보험자 <PERSON_")
