@@ -81,3 +81,9 @@ def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
 def finite_or_none(x: float) -> float | None:
     """JSON has no NaN: undefined statistics are written as null."""
     return None if x is None or math.isnan(x) else round(x, 4)
+
+
+def shown(x: float | None) -> str:
+    """A statistic for people: ``None`` (a constant score on one side: rank correlation and kappa have no
+    value) is said in words instead of printed as "None"."""
+    return "undefined (one side gives a constant score)" if x is None else str(x)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from onprem_sft.artifacts import StageDir
+from onprem_sft.curate.agreement import shown
 from onprem_sft.curate.eyecheck import AGREEMENT_FILE, SAMPLE_FILE, EyecheckError, export_csv, import_labels
 
 
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise EyecheckError(f"{args.csv}: file not found")
             r = import_labels(run_dir, args.csv)
             print(f"eyecheck import: {r['n_labelled']} labelled ({r['unlabelled']} blank); accuracy "
-                  f"{r['accuracy']}, Cohen's kappa {r['cohen_kappa']}, Spearman {r['spearman']} "
+                  f"{r['accuracy']}, Cohen's kappa {shown(r['cohen_kappa'])}, Spearman {shown(r['spearman'])} "
                   f"(n={r['n_scored']}) -> {run_dir / 'curate' / AGREEMENT_FILE}")
     except EyecheckError as e:
         print(f"eyecheck: {e}", file=sys.stderr)

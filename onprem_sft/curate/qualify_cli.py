@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from onprem_sft.curate import qualify as qf
+from onprem_sft.curate.agreement import shown
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     res.update(mode=mode, why=why, file=args.file.name, model=engine.model_path)
     (out / qf.RESULT_FILE).write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"judge qualify: {res['n']} labelled pairs ({res['unparsed']} verdicts unparsed); accuracy "
-          f"{res['accuracy']}, Cohen's kappa {res['cohen_kappa']}, Spearman {res['spearman']} "
+          f"{res['accuracy']}, Cohen's kappa {shown(res['cohen_kappa'])}, Spearman {shown(res['spearman'])} "
           f"(n={res['n_scored']}); judge pass rate {res['judge_pass_rate']} vs human {res['human_pass_rate']}\n"
           f"curate would use this judge as: {mode} ({why}) -> {out / qf.RESULT_FILE}")
     return 0

@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from onprem_sft.curate.agreement import shown
 from onprem_sft.report import plots
 
 CSS = """body{font-family:system-ui,-apple-system,'Noto Sans KR','Malgun Gothic',sans-serif;max-width:1100px;
@@ -175,7 +176,7 @@ def _qualification_text(q: dict[str, Any] | None) -> str:
     if not q:
         return "Judge qualification not run (curate.judge.qualify.enabled=false or judge off)."
     return (f"Judge qualification on {q.get('n')} human-labelled pairs ({q.get('file')}): accuracy "
-            f"{q.get('accuracy')}, Cohen's kappa {q.get('cohen_kappa')}, Spearman {q.get('spearman')}; judge "
+            f"{q.get('accuracy')}, Cohen's kappa {shown(q.get('cohen_kappa'))}, Spearman {shown(q.get('spearman'))}; judge "
             f"pass rate {q.get('judge_pass_rate')} vs human {q.get('human_pass_rate')}. The judge is "
             f"{str(q.get('mode', '')).upper()}: {q.get('why')}.")
 

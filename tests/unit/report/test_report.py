@@ -167,3 +167,5 @@ def test_curation_steps_show_gate_reasons_and_judge_mode(run_dir, tmp_path):
     assert "id='curation'" in html and "a_not_in_context" in html and "would have dropped 4" in html
     assert "| gates | on | 10 | 3 |" in md and "| 2 | a_not_in_context |" in md
     assert "The judge is ADVISORY: kappa 0.020 < curate.judge.qualify.min_kappa 0.4." in md
+    # a constant judge score has no rank correlation: said in words, never "None"
+    assert "Spearman undefined (one side gives a constant score)" in md and "Spearman None" not in html
