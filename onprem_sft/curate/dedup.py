@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from datasketch import MinHash, MinHashLSH
 
@@ -73,10 +74,20 @@ def _best(members: list[int], pairs: Sequence[QAPair], score: Callable[[QAPair],
     return max(members, key=lambda i: (score(pairs[i]), -i))
 
 
+def signature(text: str, ngram: int, num_perm: int, seed: int) -> MinHash:
+    """The MinHash of one key text (per record, so ``run.executor=ray`` can compute them on workers)."""
+    m = MinHash(num_perm=num_perm, seed=seed)
+    for s in sorted(shingles(text, ngram)):
+        m.update(s.encode("utf-8"))
+    return m
+
+
 def dedup(pairs: Sequence[QAPair], *, score: Callable[[QAPair], float], key: str = "question",
           exact: bool = True, near: bool = True, threshold: float = 0.85, ngram: int = 3,
-          num_perm: int = 128, seed: int = 1) -> tuple[list[QAPair], list[DupDrop]]:
-    """Return (kept pairs in input order, drops naming the pair kept instead)."""
+          num_perm: int = 128, seed: int = 1, mapper: Callable[..., Iterable[MinHash]] = map,
+          ) -> tuple[list[QAPair], list[DupDrop]]:
+    """Return (kept pairs in input order, drops naming the pair kept instead). ``mapper`` computes the
+    signatures (``map``, or the Ray executor's ordered map)."""
     n = len(pairs)
     uf = _UnionFind(n)
     texts = [_key_text(p, key) for p in pairs]
@@ -90,14 +101,12 @@ def dedup(pairs: Sequence[QAPair], *, score: Callable[[QAPair], float], key: str
                 seen[h] = i
     mhs: dict[int, MinHash] = {}
     if near and n > 1:
+        sigs = list(mapper(partial(signature, ngram=ngram, num_perm=num_perm, seed=seed), texts))
         for answerable in (True, False):
             idx = [i for i in range(n) if pairs[i].answerable == answerable]
             lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
             for i in idx:
-                m = MinHash(num_perm=num_perm, seed=seed)
-                for s in sorted(shingles(texts[i], ngram)):
-                    m.update(s.encode("utf-8"))
-                mhs[i] = m
+                m = mhs[i] = sigs[i]
                 for j in lsh.query(m):
                     if m.jaccard(mhs[j]) >= threshold:
                         uf.union(j, i)

@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from onprem_sft.llm.calls import CACHE, CALLS, CallLog
 from onprem_sft.llm.engine import LLMEngine, LLMRequest, LLMResponse, Sampling
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, stable_id
+from onprem_sft.scale.executor import executor_name, mapper_for
 
 log = logging.getLogger("onprem_sft.curate")
 
@@ -122,8 +124,7 @@ def _gates(pairs: list[QAPair], cfg: DictConfig, refusal: str, out: Outcome) -> 
         out.step_done("gates", rules.enabled, len(pairs))
         return pairs
     kept = []
-    for p in pairs:
-        failed = gt.check_pair(p, rules)
+    for p, failed in zip(pairs, mapper_for(cfg.run)(partial(gt.check_pair, r=rules), pairs), strict=True):
         if failed:
             out.reject(p, "gates", failed[0], **({"also": failed[1:]} if failed[1:] else {}))
         else:
@@ -352,7 +353,7 @@ def _judge(pairs: list[QAPair], c: Any, prompts: Any, refusal: str, llm: LazyLLM
     return kept
 
 
-def _dedup(pairs: list[QAPair], c: Any, out: Outcome) -> list[QAPair]:
+def _dedup(pairs: list[QAPair], c: Any, out: Outcome, mapper: Any = map) -> list[QAPair]:
     dc = c.dedup
     if not dc.enabled or not pairs:
         out.step_done("dedup", bool(dc.enabled), len(pairs))
@@ -360,7 +361,7 @@ def _dedup(pairs: list[QAPair], c: Any, out: Outcome) -> list[QAPair]:
     overall = {j.parent_id: j.overall for j in out.judgements}
     kept, drops = dedup(pairs, score=lambda p: overall.get(p.id, 0.0), key=dc.key, exact=dc.exact,
                         near=dc.near, threshold=c.near_dup_threshold, ngram=dc.ngram, num_perm=dc.num_perm,
-                        seed=dc.seed)
+                        seed=dc.seed, mapper=mapper)
     by_id = {p.id: p for p in pairs}
     for d in drops:
         p = by_id[d.id]
@@ -388,7 +389,7 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     cur = _domain(cur, corpus, c, prompts, refusal, llm, seed, out)
     cur = _roundtrip(cur, cfg, refusal, llm, seed, out, qual_items)
     cur = _judge(cur, c, prompts, refusal, llm, seed, out, qual_items)
-    out.kept = _dedup(cur, c, out)
+    out.kept = _dedup(cur, c, out, mapper_for(cfg.run))
     return out
 
 
@@ -425,7 +426,7 @@ def run(ctx: StageContext) -> StageResult:
     if out.qualification is not None:
         counts["judge_advisory"] = int(out.qualification["mode"] == "advisory")
     extra: dict[str, Any] = {"filters": out.filters, "thresholds": to_container(ctx.cfg.curate),
-                             "judge_qualification": out.qualification}
+                             "judge_qualification": out.qualification, "executor": executor_name(ctx.cfg.run)}
     if llm.engine is not None and llm.calls is not None:
         model = {"path": llm.engine.model_path, "checksum": llm.engine.model_checksum,
                  "engine": type(llm.engine).__name__}

@@ -19,6 +19,7 @@ from onprem_sft.dataset.mix import choose_split, source_counts
 from onprem_sft.dataset.spec import CARD, EVAL, HF_DIR, TRAIN
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Judgement, QAPair, SFTExample, stable_id
+from onprem_sft.scale.executor import executor_name, mapper_for
 
 log = logging.getLogger("onprem_sft.dataset")
 
@@ -62,8 +63,8 @@ def run(ctx: StageContext) -> StageResult:
     if dropped:
         ctx.out.write_rejects(dropped)
     examples = []
-    for p in (p for p in pairs if p.id in split.assign):
-        prompt, completion = fmt(p)
+    chosen = [p for p in pairs if p.id in split.assign]
+    for p, (prompt, completion) in zip(chosen, mapper_for(cfg.run)(fmt, chosen), strict=True):
         examples.append(SFTExample(
             id=stable_id("sft", p.id, dc.template), parent_id=p.id, doc_id=p.doc_id, split=split.assign[p.id],
             prompt=prompt, completion=completion, question=p.question, context=p.context,
@@ -86,7 +87,7 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult(counts=counts,
                        extra={"template": dc.template, "split_unit": split.unit, "split_note": split.note,
                               "eval_source": eval_source, "mix": dc.get("mix"),
-                              "eval_groups": split.eval_groups},
+                              "eval_groups": split.eval_groups, "executor": executor_name(cfg.run)},
                        summary=f"dataset: {counts['train']} train / {counts['eval']} eval rows "
                                f"({counts['train_docs']}/{counts['eval_docs']} documents, split by {split.unit})")
 

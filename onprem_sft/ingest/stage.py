@@ -15,6 +15,7 @@ import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -27,6 +28,7 @@ from onprem_sft.ingest.readers import SUPPORTED, ReadError, detect_lang, guess_t
 from onprem_sft.ingest.spec import DOCUMENTS
 from onprem_sft.pipeline import StageContext, StageResult
 from onprem_sft.records import Chunk, Document, stable_id
+from onprem_sft.scale.executor import executor_name, mapper_for
 
 log = logging.getLogger("onprem_sft.ingest")
 
@@ -172,6 +174,38 @@ def _parts(ctx: StageContext) -> tuple[JsonlAppender, JsonlAppender]:
     return JsonlAppender(part_docs), JsonlAppender(part_chunks)
 
 
+@dataclass
+class Parsed:
+    """One corpus file read and chunked: a Document and its chunks, or a reject."""
+    doc: Document | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    reject: dict | None = None
+
+
+def parse_file(item: tuple[Path, str], *, max_bytes: int, lang: str, chunk: tuple[int, int, int]) -> Parsed:
+    """Read, detect the language and chunk one file: pure (no writes, no logs), so ``run.executor=ray``
+    can run it on a worker and the stage still writes everything in file order."""
+    path, rel = item
+    size = path.stat().st_size
+    digest = sha256_file(path) if size <= max_bytes else ""
+    doc_id = stable_id("doc", rel, digest or size)
+    try:
+        res = read_document(path, max_bytes)
+    except ReadError as e:
+        return Parsed(reject={"id": doc_id, "parent_id": None, "path": rel, "reason": e.kind, "detail": str(e)})
+    doc_lang = str(lang if lang != "auto" else detect_lang(res.text))
+    spans = chunk_text(res.text, *chunk)
+    if not spans:
+        return Parsed(reject={"id": doc_id, "parent_id": None, "path": rel, "reason": "no_chunks",
+                              "detail": "no text left after chunking"})
+    doc = Document(id=doc_id, parent_id=None, path=rel, sha256=digest, format=res.format, encoding=res.encoding,
+                   lang=doc_lang, title=guess_title(res.text, path.stem), text=res.text)
+    return Parsed(doc=doc, chunks=[Chunk(id=stable_id("chk", doc_id, i, sp.start, sp.end), parent_id=doc_id,
+                                         doc_id=doc_id, index=i, text=res.text[sp.start:sp.end], start=sp.start,
+                                         end=sp.end, clause=sp.clause, lang=doc_lang)
+                                   for i, sp in enumerate(spans)])
+
+
 def run(ctx: StageContext) -> StageResult:
     c = ctx.cfg.corpus
     root = Path(c.path).expanduser().resolve()
@@ -189,35 +223,23 @@ def run(ctx: StageContext) -> StageResult:
         raise CorpusError(f"corpus.path={root} holds no files; put documents there ({sorted(SUPPORTED)})")
     n_docs = n_chunks = 0
     langs: Counter[str] = Counter()
-    max_bytes = int(c.max_file_mb * 2**20)
     ctx.out.ensure()
     docs_out, chunks_out = _parts(ctx)          # streamed: memory does not grow with the corpus
+    job = partial(parse_file, max_bytes=int(c.max_file_mb * 2**20), lang=str(c.lang),
+                  chunk=(int(c.chunk.max_chars), int(c.chunk.overlap_chars), int(c.chunk.min_chars)))
+    parsed = mapper_for(ctx.cfg.run)(job, files)          # run.executor: here, or Ray tasks in file order
     with docs_out, chunks_out:
-        for path, rel in tqdm(files, desc="ingest", unit="doc", disable=not ctx.progress):
-            size = path.stat().st_size
-            digest = sha256_file(path) if size <= max_bytes else ""
-            doc_id = stable_id("doc", rel, digest or size)
-            try:
-                res = read_document(path, max_bytes)
-            except ReadError as e:
-                rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": e.kind, "detail": str(e)})
-                log.warning("rejected %s: %s", rel, e)
+        for res in tqdm(parsed, total=len(files), desc="ingest", unit="doc", disable=not ctx.progress):
+            if res.reject is not None:
+                rejects.append(res.reject)
+                if res.reject["reason"] != "no_chunks":
+                    log.warning("rejected %s: %s", res.reject["path"], res.reject["detail"])
                 continue
-            lang = c.lang if c.lang != "auto" else detect_lang(res.text)
-            spans = chunk_text(res.text, c.chunk.max_chars, c.chunk.overlap_chars, c.chunk.min_chars)
-            if not spans:
-                rejects.append({"id": doc_id, "parent_id": None, "path": rel, "reason": "no_chunks",
-                                "detail": "no text left after chunking"})
-                continue
-            docs_out.write(Document(id=doc_id, parent_id=None, path=rel, sha256=digest, format=res.format,
-                                    encoding=res.encoding, lang=str(lang), title=guess_title(res.text, path.stem),
-                                    text=res.text))
+            docs_out.write(res.doc)
             n_docs += 1
-            langs[str(lang)] += 1
-            for i, sp in enumerate(spans):
-                chunks_out.write(Chunk(id=stable_id("chk", doc_id, i, sp.start, sp.end), parent_id=doc_id,
-                                       doc_id=doc_id, index=i, text=res.text[sp.start:sp.end], start=sp.start,
-                                       end=sp.end, clause=sp.clause, lang=str(lang)))
+            langs[res.doc.lang] += 1
+            for ch in res.chunks:
+                chunks_out.write(ch)
                 n_chunks += 1
     os.replace(docs_out.path, ctx.out.path / DOCUMENTS)
     os.replace(chunks_out.path, ctx.out.records_path)
@@ -234,5 +256,5 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult(counts={"files": n_files, "documents": n_docs, "chunks": n_chunks,
                                "rejects": len(rejects), **q_counts},
                        extra={"rejects_by_reason": dict(by_reason), "languages": dict(langs),
-                              "corpus_path": str(root)},
+                              "corpus_path": str(root), "executor": executor_name(ctx.cfg.run)},
                        summary=summary)
