@@ -91,12 +91,14 @@ def dedup(pairs: Sequence[QAPair], *, score: Callable[[QAPair], float], key: str
     n = len(pairs)
     uf = _UnionFind(n)
     texts = [_key_text(p, key) for p in pairs]
+    copy_of: dict[int, int] = {}       # exact duplicate -> its first occurrence (same shingles, same MinHash)
     if exact:
         seen: dict[tuple[bool, str], int] = {}
         for i, (p, t) in enumerate(zip(pairs, texts)):
             h = (p.answerable, hashlib.sha256(dedup_text(t).encode()).hexdigest())
             if h in seen:
                 uf.union(seen[h], i)
+                copy_of[i] = seen[h]
             else:
                 seen[h] = i
     mhs: dict[int, MinHash] = {}
@@ -107,6 +109,8 @@ def dedup(pairs: Sequence[QAPair], *, score: Callable[[QAPair], float], key: str
             lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
             for i in idx:
                 m = mhs[i] = sigs[i]
+                if i in copy_of:    # already joined to its first occurrence, which the index holds: k copies
+                    continue        # no longer cost k^2/2 Jaccard checks
                 for j in lsh.query(m):
                     if m.jaccard(mhs[j]) >= threshold:
                         uf.union(j, i)

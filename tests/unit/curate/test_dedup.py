@@ -64,3 +64,26 @@ def test_near_off_only_exact(make_pair) -> None:
     pairs = [make_pair(1, "입원보험금은 피보험자가 상해로 입원한 경우 언제 지급되나요?", "답."),
              make_pair(2, "입원보험금은 피보험자가 상해로 입원한 경우에 언제 지급되나요?", "답.")]
     assert len(dedup(pairs, score=lambda p: 0.0, near=False, threshold=0.7)[0]) == 2
+
+
+def test_exact_copies_stay_out_of_the_lsh_index(make_pair, monkeypatch) -> None:
+    """k copies of one question cost one index entry, not k^2/2 Jaccard checks; the clusters are unchanged."""
+    import onprem_sft.curate.dedup as dd
+
+    inserted: list[int] = []
+
+    class CountingLSH(dd.MinHashLSH):
+        def insert(self, key, minhash, *a, **kw):
+            inserted.append(key)
+            return super().insert(key, minhash, *a, **kw)
+
+    monkeypatch.setattr(dd, "MinHashLSH", CountingLSH)
+    pairs = [make_pair(i, "How many days may the policyholder take to cancel the contract?", "15 days")
+             for i in range(200)]
+    pairs += [make_pair(200, "How many days may a policyholder take to cancel the contract?", "15 days"),
+              make_pair(201, "Which documents does a claim need?", "A claim form.")]
+    kept, drops = dedup(pairs, score=lambda p: 1.0 if p.id == "qa-150" else 0.0, threshold=0.7)
+    assert len(inserted) == 3                     # one per distinct text
+    assert [p.id for p in kept] == ["qa-150", "qa-201"]
+    reasons = {d.id: d.reason for d in drops}
+    assert len(drops) == 200 and reasons["qa-200"] == "near_duplicate" and reasons["qa-0"] == "exact_duplicate"
