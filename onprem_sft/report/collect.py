@@ -75,6 +75,20 @@ def reason_key(reason: str) -> str:
     return re.sub(r"\d+", "N", head)[:80] or "unspecified"
 
 
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _manifest_reasons(m: dict[str, Any], where: str) -> dict[str, int]:
+    """Reason codes the stage counted in its manifest (``extra.rejects_by_reason``, e.g. ingest's
+    ``bad_date``, ``exact_duplicate``, ``encrypted``). Only bare codes are shown; anything else is counted
+    as "other" so a reason carrying a file name or value never reaches the report."""
+    c: Counter[str] = Counter()
+    for reason, n in ((m.get("extra") or {}).get("rejects_by_reason") or {}).items():
+        key = reason_key(reason)
+        c[key if _CODE.fullmatch(key) else f"other (see {where})"] += int(n) if isinstance(n, int) else 0
+    return {k: v for k, v in c.most_common() if v}
+
+
 def stages(run_dir: Path) -> list[dict[str, Any]]:
     out = []
     for s in STAGES:
@@ -103,9 +117,10 @@ def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
             continue
         if (s, rej.path) not in READ:
             m = read_json(run_dir, s, MANIFEST) or {}
+            by = _manifest_reasons(m, f"{s}/{rej.path}")
             n = sum(v for k, v in (m.get("counts") or {}).items() if "reject" in k and isinstance(v, int))
-            if n:
-                out[s] = {f"rejected (see {s}/{rej.path})": n}
+            if by or n:
+                out[s] = by or {f"rejected (see {s}/{rej.path})": n}
             continue
         c = Counter(reason_key(r.get("reason", "")) for r in _jsonl(run_dir, s, rej.path))
         if c:

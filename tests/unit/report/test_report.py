@@ -167,3 +167,18 @@ def test_curation_steps_show_gate_reasons_and_judge_mode(run_dir, tmp_path):
     assert "id='curation'" in html and "a_not_in_context" in html and "would have dropped 4" in html
     assert "| gates | on | 10 | 3 |" in md and "| 2 | a_not_in_context |" in md
     assert "The judge is ADVISORY: kappa 0.020 < curate.judge.qualify.min_kappa 0.4." in md
+
+
+def test_raw_zone_rejects_shown_by_reason_code_from_the_manifest(tmp_path):
+    """ingest/rejects.jsonl is raw zone: the report takes reason codes from the manifest, never free text."""
+    run = tmp_path / "run"
+    StageDir(run, "ingest").finalize(
+        config_hash="c", input_hash="i", counts={"documents": 1, "rejects": 5},
+        extra={"rejects_by_reason": {"bad_date (column 'date' is not an ISO date)": 1, "empty_question": 1,
+                                     "exact_duplicate": 2, f"unreadable {PII[0]}.hwp": 1}})
+    html_path, md_path, d = build_report(run, tmp_path / "out")
+    assert d["rejects"]["ingest"] == {"exact_duplicate": 2, "bad_date": 1, "empty_question": 1,
+                                      "other (see ingest/rejects.jsonl)": 1}
+    for path in (html_path, md_path):
+        text = path.read_text(encoding="utf-8")
+        assert "exact_duplicate" in text and PII[0] not in text
