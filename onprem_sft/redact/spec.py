@@ -19,7 +19,7 @@ STAGE = StageSpec(
         Output(AUDIT, "audit", Zone.DERIVED, records=True,
                about="audit log: hash chain, counts, offsets, HMAC fingerprints, never values"),
         Output(RECORDS, "redacted_chunk", Zone.REDACTED, records=True, report=True, about="redacted chunks"),
-        Output(REDACTED_QUESTIONS, "redacted_question", Zone.REDACTED, records=True, scan=True,
+        Output(REDACTED_QUESTIONS, "redacted_question", Zone.REDACTED, records=True, scan=True, report=True,
                about="redacted collected questions (questions.path)"),
         Output(REJECTS, "reject", Zone.DERIVED, report=True),
         Output(RAW_SCRUB, "raw_scrub", Zone.DERIVED,

@@ -75,6 +75,20 @@ def reason_key(reason: str) -> str:
     return re.sub(r"\d+", "N", head)[:80] or "unspecified"
 
 
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _manifest_reasons(m: dict[str, Any], where: str) -> dict[str, int]:
+    """Reason codes the stage counted in its manifest (``extra.rejects_by_reason``, e.g. ingest's
+    ``bad_date``, ``exact_duplicate``, ``encrypted``). Only bare codes are shown; anything else is counted
+    as "other" so a reason carrying a file name or value never reaches the report."""
+    c: Counter[str] = Counter()
+    for reason, n in ((m.get("extra") or {}).get("rejects_by_reason") or {}).items():
+        key = reason_key(reason)
+        c[key if _CODE.fullmatch(key) else f"other (see {where})"] += int(n) if isinstance(n, int) else 0
+    return {k: v for k, v in c.most_common() if v}
+
+
 def stages(run_dir: Path) -> list[dict[str, Any]]:
     out = []
     for s in STAGES:
@@ -103,9 +117,10 @@ def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
             continue
         if (s, rej.path) not in READ:
             m = read_json(run_dir, s, MANIFEST) or {}
+            by = _manifest_reasons(m, f"{s}/{rej.path}")
             n = sum(v for k, v in (m.get("counts") or {}).items() if "reject" in k and isinstance(v, int))
-            if n:
-                out[s] = {f"rejected (see {s}/{rej.path})": n}
+            if by or n:
+                out[s] = by or {f"rejected (see {s}/{rej.path})": n}
             continue
         c = Counter(reason_key(r.get("reason", "")) for r in _jsonl(run_dir, s, rej.path))
         if c:
@@ -113,22 +128,51 @@ def rejects(run_dir: Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def redaction_counts(run_dir: Path) -> dict[str, int]:
+def redaction_counts(run_dir: Path, kinds: tuple[str, ...] = ("redacted_chunk", "redacted_question")) -> dict[str, int]:
+    """Entities removed per type: from the documents' chunks and the collected questions (both by default)."""
     c: Counter[str] = Counter()
-    for r in _rows(run_dir, "redacted_chunk"):
-        for k, v in (r.get("entity_counts") or {}).items():
-            c[str(k)] += int(v)
+    for kind in kinds:
+        for r in _rows(run_dir, kind):
+            for k, v in (r.get("entity_counts") or {}).items():
+                c[str(k)] += int(v)
     return dict(c.most_common())
 
 
 def sources(run_dir: Path) -> dict[str, Any]:
-    """Collected vs generated rows per split and what the eval split holds (dataset manifest)."""
+    """Collected vs generated rows per split and what the eval split holds (dataset manifest), and, when
+    the run read collected questions, their path through the stages (counts only, from manifests and the
+    kept pairs)."""
     m = read_json(run_dir, "dataset", MANIFEST) or {}
     counts = m.get("counts") or {}
     rows = {k: v for k, v in counts.items() if k.split("_", 1)[0] in ("train", "eval")
             and k.endswith(("_collected", "_generated")) and isinstance(v, int)}
-    return {"rows": rows, "eval_source": (m.get("extra") or {}).get("eval_source", "all"),
-            "mix": (m.get("extra") or {}).get("mix")} if rows else {}
+    if not rows:
+        return {}
+    extra = m.get("extra") or {}
+    return {"rows": rows, "eval_source": extra.get("eval_source", "all"), "mix": extra.get("mix"),
+            "split_note": extra.get("split_note", ""), "collected": collected_funnel(run_dir, rows)}
+
+
+def collected_funnel(run_dir: Path, rows: dict[str, int]) -> dict[str, Any]:
+    """Collected questions from the file to the splits (generated pairs beside them), and how the kept
+    collected pairs got their answers; {} when the run had no collected questions."""
+    ing = (read_json(run_dir, "ingest", MANIFEST) or {}).get("counts") or {}
+    gen = (read_json(run_dir, "generate", MANIFEST) or {}).get("counts") or {}
+    if not ing.get("question_rows") and not gen.get("collected_pairs"):
+        return {}
+    kept = Counter(str(r.get("source") or "generated") for r in _rows(run_dir, "qa_pair"))
+    answers: Counter[str] = Counter()
+    for r in _rows(run_dir, "qa_pair"):
+        if r.get("source") == "collected":
+            answers["refusal (context does not answer)" if not r.get("answerable", True) else
+                    f"{(r.get('collected') or {}).get('answer_from', '?')} answer"] += 1
+    steps = [("rows in the questions file(s)", ing.get("question_rows"), None),
+             ("questions after rejects and exact-duplicate merge", ing.get("questions"), None),
+             ("QnA pairs out of generate", gen.get("collected_pairs"), gen.get("generated_pairs")),
+             ("kept by curate", kept.get("collected", 0), kept.get("generated", 0)),
+             ("train rows", rows.get("train_collected", 0), rows.get("train_generated", 0)),
+             ("eval rows", rows.get("eval_collected", 0), rows.get("eval_generated", 0))]
+    return {"steps": [list(x) for x in steps], "answers": dict(answers.most_common())}
 
 
 def judge_scores(run_dir: Path) -> list[float]:
@@ -143,10 +187,13 @@ def train_log(run_dir: Path) -> list[dict[str, Any]]:
 def sample_qna(run_dir: Path, k: int) -> list[dict[str, Any]]:
     """First k kept pairs of each kind (answerable, then unanswerable): question, answer, clause-free."""
     rows = list(_rows(run_dir, "qa_pair"))
-    ans = [r for r in rows if r.get("answerable", True)][:k]
+    ans = [r for r in rows if r.get("answerable", True)]
+    col = [r for r in ans if r.get("source") == "collected"][: k // 2]       # real questions shown too
+    ans = (col + [r for r in ans if r.get("source") != "collected"])[:k]
     un = [r for r in rows if not r.get("answerable", True)][: max(1, k // 2)]
     return [{"question": r.get("question", ""), "answer": r.get("answer", ""), "answerable": r.get("answerable", True),
-             "qtype": r.get("qtype", ""), "lang": r.get("lang", "")} for r in ans + un]
+             "qtype": r.get("qtype", ""), "lang": r.get("lang", ""), "source": r.get("source") or "generated"}
+            for r in ans + un]
 
 
 def curate_filters(run_dir: Path) -> dict[str, Any]:
@@ -175,6 +222,7 @@ def collect(run_dir: str | Path, k: int = 5) -> dict[str, Any]:
         "stages": stages(run_dir),
         "rejects": rejects(run_dir),
         "redaction": redaction_counts(run_dir),
+        "redaction_questions": redaction_counts(run_dir, ("redacted_question",)),
         "sources": sources(run_dir),
         "judge_scores": judge_scores(run_dir),
         "train_log": train_log(run_dir),

@@ -181,18 +181,60 @@ def _qualification_text(q: dict[str, Any] | None) -> str:
             f"{str(q.get('mode', '')).upper()}: {q.get('why')}.")
 
 
+SMALL_EVAL = 5      # fewer eval rows than this: base vs tuned is anecdotal, and the report says so
+
+
 def sources_lines(d: dict[str, Any]) -> list[str]:
     """Collected (customer) vs generated rows per split, and what the eval split holds."""
     src = d.get("sources") or {}
     if not src:
         return []
     r = src["rows"]
-    lines = [f"{split}: {r.get(f'{split}_collected', 0)} collected, {r.get(f'{split}_generated', 0)} generated"
-             for split in ("train", "eval")]
+    lines = [] if collected_rows(d) else [      # the collected-questions table shows these counts already
+        f"{split}: {r.get(f'{split}_collected', 0)} collected, {r.get(f'{split}_generated', 0)} generated"
+        for split in ("train", "eval")]
     held = {"collected": "collected customer questions only", "generated": "generated pairs only"}
+    mix = src.get("mix")
+    mix_txt = (f"dataset.mix={float(mix):g} (share of collected rows in train)" if mix is not None
+               else "dataset.mix not set: every kept row of either source trains")
+    how = str(src.get("split_note") or "").split("; ", 1)
     lines.append(f"eval split holds {held.get(src['eval_source'], 'both sources')} "
-                 f"(dataset.eval_source={src['eval_source']}, dataset.mix={src.get('mix')})")
+                 f"(dataset.eval_source={src['eval_source']}"
+                 + (f"; {how[1]}" if len(how) > 1 else "") + f"); {mix_txt}")
+    n_eval = r.get("eval_collected", 0) + r.get("eval_generated", 0)
+    if 0 < n_eval < SMALL_EVAL:
+        lines.append(f"only {n_eval} eval row(s): base vs tuned on so few questions is an anecdote, not a "
+                     f"measurement (more collected questions, or a larger dataset.eval_fraction)")
     return lines
+
+
+def collected_rows(d: dict[str, Any]) -> list[list[Any]]:
+    """step, collected, generated: the collected questions' path through the run ([] without them)."""
+    f = ((d.get("sources") or {}).get("collected") or {}).get("steps") or []
+    return [[step, "-" if c is None else c, "-" if g is None else g] for step, c, g in f]
+
+
+def collected_answers_line(d: dict[str, Any]) -> str:
+    a = ((d.get("sources") or {}).get("collected") or {}).get("answers") or {}
+    return ("Answers of the kept collected pairs: " + ", ".join(f"{k} {v}" for k, v in a.items())
+            + " (given answers are the file's own, checked for grounding like model answers).") if a else ""
+
+
+def collected_html(d: dict[str, Any]) -> str:
+    rows = collected_rows(d)
+    if not rows:
+        return ""
+    line = collected_answers_line(d)
+    return ("<h3>Collected customer questions vs generated pairs</h3>"
+            + table(["step", "collected", "generated"], rows) + (f"<p>{e(line)}</p>" if line else ""))
+
+
+def _redaction_table(d: dict[str, Any]) -> str:
+    red, q = d["redaction"], d.get("redaction_questions") or {}
+    if not q:
+        return table(["entity type", "count"], [[k, v] for k, v in red.items()])
+    return table(["entity type", "count", "in documents", "in collected questions"],
+                 [[k, v, v - q.get(k, 0), q.get(k, 0)] for k, v in red.items()])
 
 
 def render_html(d: dict[str, Any]) -> str:
@@ -210,8 +252,9 @@ def render_html(d: dict[str, Any]) -> str:
         "<p class='muted'>Built only from redacted-zone files and manifests; no raw document text.</p>",
         "<h2 id='stages'>Stages</h2>", table(["stage", "status", "counts", "seconds"], st),
         "<h2 id='redaction'>Redaction</h2>",
-        (table(["entity type", "count"], [[k, v] for k, v in red.items()])
-         + f"<p>Total redacted entities: {sum(red.values())}</p>" + img(plots.redaction_bars(red), "redactions"))
+        (_redaction_table(d) + f"<p>Total redacted entities: {sum(red.values())}"
+         + (f" ({sum(d['redaction_questions'].values())} of them in collected questions)"
+            if d.get("redaction_questions") else "") + "</p>" + img(plots.redaction_bars(red), "redactions"))
         if red else "<p class='muted'>redact stage not run or nothing redacted.</p>",
         "<h2 id='rejects'>Rejects by reason</h2>",
         table(["stage", "reason", "count"], rej_rows) if rej_rows else "<p class='muted'>no rejects.</p>",
@@ -227,13 +270,14 @@ def render_html(d: dict[str, Any]) -> str:
          f"{last and last.get('step')}</p>" + img(plots.loss_curve(tl), "loss curve"))
         if tl else "<p class='muted'>train stage not run.</p>",
         "<h2 id='evaluation'>Evaluation: base vs tuned</h2>",
-        "".join(f"<p>{e(x)}</p>" for x in sources_lines(d)), evaluation_html(d),
+        collected_html(d), "".join(f"<p>{e(x)}</p>" for x in sources_lines(d)), evaluation_html(d),
         "<h2 id='agreement'>Judge-human agreement</h2>",
         table(["measure", "value"], _agreement_rows(d["agreement"])) if isinstance(d.get("agreement"), dict)
         else "<p class='muted'>no eye-check labels yet (onprem-sft eyecheck export, then import).</p>",
         "<h2 id='samples'>Sample QnA</h2>",
-        table(["kind", "question", "answer"], [["answerable" if s["answerable"] else "unanswerable",
-                                                s["question"], s["answer"]] for s in samples])
+        table(["kind", "source", "question", "answer"], [["answerable" if s["answerable"] else "unanswerable",
+                                                          s.get("source", ""), s["question"], s["answer"]]
+                                                         for s in samples])
         if samples else "<p class='muted'>no curated QnA.</p>",
     ]
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>onprem-sft report "
@@ -256,7 +300,12 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
         status = "done" if s["done"] else ("this report" if s["stage"] == "report" else "not run")
         out.append(f"| {s['stage']} | {status} | {counts} | "
                    f"{fmt(s.get('seconds')) if s.get('seconds') is not None else '-'} |")
-    if d["redaction"]:
+    q = d.get("redaction_questions") or {}
+    if d["redaction"] and q:
+        out += ["", "## Redaction", "", "| entity type | count | in documents | in collected questions |",
+                "|---|---|---|---|"]
+        out += [f"| {k} | {v} | {v - q.get(k, 0)} | {q.get(k, 0)} |" for k, v in d["redaction"].items()]
+    elif d["redaction"]:
         out += ["", "## Redaction", "", "| entity type | count |", "|---|---|"]
         out += [f"| {k} | {v} |" for k, v in d["redaction"].items()]
     if d["rejects"]:
@@ -265,7 +314,12 @@ def render_markdown(d: dict[str, Any], html_name: str = "report.html") -> str:
     rows = summary_rows(d)
     if rows:
         c = (d["metrics"].get("eval") or {}).get("comparison")
-        out += ["", "## Evaluation (eval split)", ""] + [f"- {x}" for x in sources_lines(d)]
+        out += ["", "## Evaluation (eval split)", ""]
+        if collected_rows(d):
+            out += ["| step | collected | generated |", "|---|---|---|"]
+            out += [f"| {a} | {b} | {c} |" for a, b, c in collected_rows(d)] + [""]
+            out += [collected_answers_line(d), ""] if collected_answers_line(d) else []
+        out += [f"- {x}" for x in sources_lines(d)]
         out += ["", "| metric | base | tuned |", "|---|---|---|"]
         out += [f"| {a} | {b} | {t} |" for a, b, t in rows]
         if c:

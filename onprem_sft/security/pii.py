@@ -106,29 +106,50 @@ def audit_entries(row: dict[str, Any]) -> list[dict[str, Any]]:
     return entries(row)
 
 
-def _entity_fingerprints(row: dict[str, Any]) -> list[tuple[str, str]]:
-    """(entity_type, fingerprint) pairs of one audit record, whatever nesting the redactor used."""
+def _entity_fingerprints(row: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(entity_type, fingerprint, entry) of one audit record, whatever nesting the redactor used."""
     out = []
     for x in audit_entries(row) or [row]:
         for key in ("entities", "detections", "spans"):
             for e in x.get(key) or []:
                 if isinstance(e, dict) and e.get("fingerprint"):
-                    out.append((str(e.get("entity_type", e.get("type", "?"))), str(e["fingerprint"])))
+                    out.append((str(e.get("entity_type", e.get("type", "?"))), str(e["fingerprint"]), x))
     return out
 
 
-def audit_fingerprints(path: Path) -> dict[str, str]:
-    """fingerprint -> "document <id> (<TYPE>)" for every value the redactor removed."""
+def _origin(row: dict[str, Any], entry: dict[str, Any], questions: dict[str, str]) -> str:
+    """Where a removed value came from: a document, or a row of the questions file (``questions.path``)."""
+    fld = str((entry.get("extra") or {}).get("field", ""))
+    if fld.startswith("question."):
+        qid = str(entry.get("chunk_id") or row.get("doc_id", "?"))
+        where = questions.get(qid)
+        return f"collected question {qid}" + (f" ({where}, {fld})" if where else f" ({fld})")
+    return f"document {row.get('doc_id', '?')}"
+
+
+def question_sources(run_dir: Path) -> dict[str, str]:
+    """collected question id -> "questions file <name> row <n>" (file name and row number only, no text)."""
+    path = run_dir / layout.rel("collected_question")
+    if not path.is_file():
+        return {}
+    return {str(o["id"]): f"questions file {o.get('source_file') or '?'} row {o.get('row', '?')}"
+            for _, _, o in iter_lines(path) if o and o.get("id")}
+
+
+def audit_fingerprints(path: Path, questions: dict[str, str] | None = None) -> dict[str, str]:
+    """fingerprint -> "document <id> (<TYPE>)" (or "collected question <id> (questions file F row N,
+    question.question) (<TYPE>)") for every value the redactor removed."""
     out: dict[str, str] = {}
     for row in _audit_rows(path):
-        for etype, fp in _entity_fingerprints(row):
-            out.setdefault(fp, f"document {row.get('doc_id', '?')} ({etype})")
+        for etype, fp, entry in _entity_fingerprints(row):
+            out.setdefault(fp, f"{_origin(row, entry, questions or {})} ({etype})")
     return out
 
 
 def audit_label(view: Any, fp: str) -> str | None:
     audit = view.run_dir / layout.rel("audit")
-    fps = view.cached("audit_fps", lambda: audit_fingerprints(audit) if audit.exists() else {})
+    fps = view.cached("audit_fps", lambda: audit_fingerprints(audit, question_sources(view.run_dir))
+                      if audit.exists() else {})
     return fps.get(fp)
 
 

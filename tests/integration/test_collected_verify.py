@@ -132,10 +132,14 @@ def test_planted_question_pii_fails_outputs_and_llm_checks(run, tmp_path):
     calls[1]["prompt_sha256"] = sha256_text(calls[1]["prompt"])
     c.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in calls), encoding="utf-8")
     out = _check(bad, "outputs-pii")
-    assert out.status == FAIL and any("PHONE_NUMBER" in x and "matches a value the redactor removed" in x
-                                      for x in out.problems)
+    # the finding names the file it sits in and the questions-file row the value was removed from
+    assert out.status == FAIL and any(
+        x.startswith("generate/records.jsonl:1") and "PHONE_NUMBER" in x and "matches a value the redactor "
+        "removed from collected question" in x and "(questions file questions.csv row 2, question.question)" in x
+        for x in out.problems), out.problems
     llm = _check(bad, "llm-inputs")
-    assert llm.status == FAIL and any("EMAIL_ADDRESS" in x for x in llm.problems)
+    assert llm.status == FAIL and any("EMAIL_ADDRESS" in x and "generate/llm_calls.jsonl" in x
+                                      and "questions.csv row 3" in x for x in llm.problems), llm.problems
     for msg in out.problems + llm.problems:
         assert NAME not in msg and PHONE not in msg and EMAIL not in msg
 

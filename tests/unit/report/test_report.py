@@ -11,7 +11,16 @@ import pytest
 from onprem_sft.artifacts import StageDir, atomic_write_json, write_jsonl
 from onprem_sft.evaluate.records import EvalItem, EvalResult
 from onprem_sft.evaluate.scoring import aggregate, compare, examples, score_answer
-from onprem_sft.records import Chunk, Document, Judgement, QAPair, RedactedChunk, SFTExample
+from onprem_sft.records import (
+    Chunk,
+    CollectedQuestion,
+    Document,
+    Judgement,
+    QAPair,
+    RedactedChunk,
+    RedactedQuestion,
+    SFTExample,
+)
 from onprem_sft.report.collect import RawZoneError, _path, reason_key
 from onprem_sft.report.stage import build_report, print_summary
 
@@ -169,3 +178,67 @@ def test_curation_steps_show_gate_reasons_and_judge_mode(run_dir, tmp_path):
     assert "The judge is ADVISORY: kappa 0.020 < curate.judge.qualify.min_kappa 0.4." in md
     # a constant judge score has no rank correlation: said in words, never "None"
     assert "Spearman undefined (one side gives a constant score)" in md and "Spearman None" not in html
+
+
+def test_raw_zone_rejects_shown_by_reason_code_from_the_manifest(tmp_path):
+    """ingest/rejects.jsonl is raw zone: the report takes reason codes from the manifest, never free text."""
+    run = tmp_path / "run"
+    StageDir(run, "ingest").finalize(
+        config_hash="c", input_hash="i", counts={"documents": 1, "rejects": 5},
+        extra={"rejects_by_reason": {"bad_date (column 'date' is not an ISO date)": 1, "empty_question": 1,
+                                     "exact_duplicate": 2, f"unreadable {PII[0]}.hwp": 1}})
+    html_path, md_path, d = build_report(run, tmp_path / "out")
+    assert d["rejects"]["ingest"] == {"exact_duplicate": 2, "bad_date": 1, "empty_question": 1,
+                                      "other (see ingest/rejects.jsonl)": 1}
+    for path in (html_path, md_path):
+        text = path.read_text(encoding="utf-8")
+        assert "exact_duplicate" in text and PII[0] not in text
+
+
+def test_collected_questions_path_redaction_and_samples(run_dir, tmp_path):
+    """A run with collected questions: their counts from the file to the eval split beside the generated
+    ones, their redactions in their own column, real questions among the samples, no raw value."""
+    raw_q = f"{PII[0]}입니다, {PII[3]}로 연락 주세요. 청구 기한은?"
+    write_jsonl(run_dir / "ingest" / "collected_questions.jsonl",
+                [CollectedQuestion(id="cq-1", parent_id=None, source_file="q.csv", row=2, question=raw_q)])
+    StageDir(run_dir, "ingest").finalize(config_hash="c", input_hash="i",
+                                         counts={"documents": 1, "question_rows": 6, "questions": 4})
+    write_jsonl(run_dir / "redact" / "redacted_questions.jsonl",
+                [RedactedQuestion(id="rq-1", parent_id="cq-1", question="<PERSON_1>입니다, <PHONE_NUMBER_1>로 "
+                                  "연락 주세요. 청구 기한은?", entity_counts={"PERSON": 1, "PHONE_NUMBER": 1})])
+    StageDir(run_dir, "generate").finalize(config_hash="c", input_hash="i",
+                                           counts={"collected_pairs": 4, "generated_pairs": 10})
+
+    def pair(i, source, answerable=True, origin="model"):
+        return QAPair(id=f"qa-{source}-{i}", parent_id=f"q-{i}", question=f"{source} 질문 {i}?", context=REDACTED,
+                      answer="3년 이내" if answerable else REFUSAL, answerable=answerable, source=source,
+                      collected={"answer_from": origin} if source == "collected" else None)
+    write_jsonl(run_dir / "curate" / "records.jsonl",
+                [pair(0, "generated"), pair(1, "generated"), pair(2, "collected"),
+                 pair(3, "collected", origin="given"), pair(4, "collected", answerable=False)])
+    StageDir(run_dir, "dataset").finalize(
+        config_hash="c", input_hash="i", counts={"train": 4, "eval": 1, "train_collected": 2,
+                                                 "train_generated": 2, "eval_collected": 1},
+        extra={"eval_source": "collected", "mix": None,
+               "split_note": "eval = collected pairs only, split by time; collected questions dated 2024-05-01 "
+                             "or later"})
+    html_path, md_path, d = build_report(run_dir, tmp_path / "out", k=4)
+    assert d["sources"]["collected"]["steps"] == [
+        ["rows in the questions file(s)", 6, None], ["questions after rejects and exact-duplicate merge", 4, None],
+        ["QnA pairs out of generate", 4, 10], ["kept by curate", 3, 2], ["train rows", 2, 2], ["eval rows", 1, 0]]
+    assert d["sources"]["collected"]["answers"] == {"model answer": 1, "given answer": 1,
+                                                     "refusal (context does not answer)": 1}
+    assert d["redaction_questions"] == {"PERSON": 1, "PHONE_NUMBER": 1}
+    assert d["redaction"]["PERSON"] == 4 and d["redaction"]["PHONE_NUMBER"] == 2      # chunks + questions
+    assert [s["source"] for s in d["samples"] if s["answerable"]] == ["collected", "collected", "generated",
+                                                                        "generated"]
+    md, html = md_path.read_text(encoding="utf-8"), html_path.read_text(encoding="utf-8")
+    assert "| kept by curate | 3 | 2 |" in md and "| eval rows | 1 | 0 |" in md
+    assert "| PERSON | 4 | 3 | 1 |" in md and "in collected questions" in html
+    assert "collected questions dated 2024-05-01 or later" in md and "dataset.mix not set" in md
+    assert "only 1 eval row(s)" in md and "only 1 eval row(s)" in html
+    assert "train: 2 collected" not in md                  # the table holds the per-split counts
+    assert "<th>source</th>" in html and "<td>collected</td>" in html
+    for text in (md, html):
+        for p in PII:
+            assert p not in text
