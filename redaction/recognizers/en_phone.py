@@ -29,6 +29,9 @@ REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH
 CANDIDATE = re.compile(r"\+?\(?\d[\d \t().\-/]{4,22}\d")
 HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
+# Dates, amounts and versions a numbering plan can also accept.
+NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
+                       r"\d+[.,]\d{2}|\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
 
 
 def _mostly_hangul(text: str) -> bool:
@@ -70,12 +73,15 @@ class LibPhoneRecognizer(EntityRecognizer):
                 if (m.start, m.end) in found:
                     continue
                 raw = m.raw_string
+                digits = sum(c.isdigit() for c in raw)
+                if NOT_PHONE.fullmatch(raw.strip()) or text[max(0, m.start - 1):m.start] in ("$", "€", "£", "¥"):
+                    continue
                 ctx = any(w in text[max(0, m.start - 24):m.start].casefold() for w in PHONE_CTX)
                 if raw.lstrip().startswith("+"):
                     score = 0.85 if ctx else 0.7
-                elif ctx:
+                elif ctx and digits >= 6:
                     score = 0.8
-                elif _separators_ok(raw):
+                elif digits >= 7 and _separators_ok(raw):
                     score = 0.6
                 else:
                     continue
