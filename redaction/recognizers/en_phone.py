@@ -14,6 +14,7 @@ Korean documents must not pay for this.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -25,8 +26,10 @@ from redaction.recognizers.en import PHONE_CTX
 REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "IT",
            "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
            "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK")
-# A cheap filter: something with 6+ digits in phone punctuation; the matcher only runs on texts holding one.
-CANDIDATE = re.compile(r"\+?\(?\d[\d \t().\-/]{4,22}\d")
+# Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
+CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
+EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
+MONEY = ("$", "€", "£", "¥", "#")
 HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 # Dates, amounts and versions a numbering plan can also accept.
@@ -47,6 +50,26 @@ def _separators_ok(raw: str) -> bool:
     return (len(kinds) == 1 and kinds <= {" ", ".", "-"}) or (bracketed and not kinds)
 
 
+def _valid(cc: int, nat: str, region: str) -> bool:
+    import phonenumbers
+    if len(nat) < 4:
+        return False
+    n = phonenumbers.PhoneNumber(country_code=cc, national_number=int(nat))
+    zeros = len(nat) - len(nat.lstrip("0"))
+    if zeros:
+        n.italian_leading_zero = True
+        n.number_of_leading_zeros = zeros if zeros > 1 else None
+    return phonenumbers.is_valid_number_for_region(n, region)
+
+
+def _valid_international(raw: str) -> bool:
+    import phonenumbers
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 class LibPhoneRecognizer(EntityRecognizer):
     """PHONE_NUMBER for any number libphonenumber calls valid in one of ``REGIONS``."""
 
@@ -57,34 +80,57 @@ class LibPhoneRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
+    @functools.cached_property
+    def _plans(self) -> list[tuple[str, int, str]]:
+        """(region, country code, national trunk prefix) of each region, from libphonenumber's metadata."""
+        import phonenumbers
+        out = []
+        for r in self.regions:
+            meta = phonenumbers.PhoneMetadata.metadata_for_region(r)
+            out.append((r, meta.country_code, meta.national_prefix or ""))
+        return out
+
+    def _valid_national(self, raw: str, digits: str) -> bool:
+        """Valid as a national number in one of the regions, written as that country writes it.
+
+        Checked on the digits directly (``phonenumbers.parse`` per region costs ~4x more); a number valid only
+        without the region's trunk prefix ("1588 1234" in Belgium) goes to libphonenumber's own matcher, which
+        knows where the prefix may be left out.
+        """
+        import phonenumbers
+        for region, cc, trunk in self._plans:
+            if trunk and digits.startswith(trunk) and _valid(cc, digits[len(trunk):], region):
+                return True
+            if _valid(cc, digits, region) and (not trunk or cc == 1 or any(phonenumbers.PhoneNumberMatcher(
+                    raw, region, leniency=phonenumbers.Leniency.VALID))):
+                return True
+        return False
+
     def analyze(self, text: str, entities: list[str] | None = None,
                 nlp_artifacts: object = None) -> list[RecognizerResult]:
         if entities and "PHONE_NUMBER" not in entities:
             return []
-        if not any(sum(c.isdigit() for c in m.group()) >= 6 for m in CANDIDATE.finditer(text)):
+        if not re.search(r"\d[\d ().-]{5}", text) or _mostly_hangul(text):
             return []
-        if _mostly_hangul(text):
-            return []
-        import phonenumbers
         found: dict[tuple[int, int], float] = {}
-        leniency = phonenumbers.Leniency.VALID
-        for region in self.regions:
-            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
-                if (m.start, m.end) in found:
-                    continue
-                raw = m.raw_string
-                digits = sum(c.isdigit() for c in raw)
-                if NOT_PHONE.fullmatch(raw.strip()) or text[max(0, m.start - 1):m.start] in ("$", "€", "£", "¥"):
-                    continue
-                ctx = any(w in text[max(0, m.start - 24):m.start].casefold() for w in PHONE_CTX)
-                if raw.lstrip().startswith("+"):
-                    score = 0.85 if ctx else 0.7
-                elif ctx and digits >= 6:
-                    score = 0.8
-                elif digits >= 7 and _separators_ok(raw):
-                    score = 0.6
-                else:
-                    continue
-                found[(m.start, m.end)] = score
+        for m in CANDIDATE.finditer(text):
+            raw = m.group().rstrip(" .-(")
+            start, end = m.start(), m.start() + len(raw)
+            digits = re.sub(r"\D", "", raw)
+            if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
+                continue
+            if not (_valid_international(raw) if raw.startswith("+") else self._valid_national(raw, digits)):
+                continue
+            ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
+            if raw.startswith("+"):
+                score = 0.85 if ctx else 0.7
+            elif ctx:
+                score = 0.8
+            elif len(digits) >= 7 and _separators_ok(raw):
+                score = 0.6
+            else:
+                continue
+            x = EXT.match(text, end)                   # an extension belongs to the number
+            found[(start, x.end() if x else end)] = score
         return [RecognizerResult("PHONE_NUMBER", s, e, sc, recognition_metadata={"recognizer_name": self.name})
                 for (s, e), sc in sorted(found.items())]
