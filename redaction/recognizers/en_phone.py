@@ -30,6 +30,9 @@ REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH
 CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
 EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
 MONEY = ("$", "€", "£", "¥", "#")
+# Words right before a number that make it a citation or an identifier, not a phone.
+CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
+            "version", "patent", "no.", "chapter", "rule")
 HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 # Dates, amounts and versions a numbering plan can also accept.
@@ -120,6 +123,8 @@ class LibPhoneRecognizer(EntityRecognizer):
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
             if not (_valid_international(raw) if raw.startswith("+") else self._valid_national(raw, digits)):
+                continue
+            if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
             ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
             if raw.startswith("+"):
