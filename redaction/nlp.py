@@ -117,9 +117,9 @@ class EnglishNerRecognizer(EntityRecognizer):
         from redaction.recognizers.en_names import name_shaped
         out: list[RecognizerResult] = []
         ents = [_Shifted(e, off) for e in arts.entities]
+        if self._adjectives is None:
+            self._adjectives = _adjectives(self.engine())
         if not entities or "PERSON" in entities:
-            if self._adjectives is None:
-                self._adjectives = _adjectives(self.engine())
             out += _people_in_other_entities(text, off, arts.tokens, self._adjectives)
         defined = _defined_terms(text, [text[e.start_char:e.end_char] for e in ents
                                         if e.label_ in ("PERSON", "PER")])
@@ -137,6 +137,9 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
                         toks[0].tag_ not in ("NNP", "NNPS") or any(
                         t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
+                    continue
+                if all(t.lemma_.casefold() in self._adjectives or t.text.casefold() in self._adjectives
+                       for t in toks):
                     continue
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
@@ -168,13 +171,19 @@ ORG_WORDS = re.compile(r"(?i)\b(?:inc|ltd|llc|plc|corp|corporation|company|co|gr
 
 
 def _adjectives(engine: object) -> frozenset[str]:
-    """English adjectives from the pipeline's own lemmatizer tables (WordNet): "Technical Data" is no name."""
+    """English adjectives, verbs and adverbs from the pipeline's own lemmatizer tables (WordNet).
+
+    A name does not start with one ("Technical Data"), and a "name" made only of them is a defined term
+    ("Share Adapted Material", "Miscellaneous"). Nouns are left out: WordNet lists John, Maria, Jones as nouns.
+    """
     nlp = getattr(engine, "nlp", {}).get("en")
     if nlp is None or "lemmatizer" not in nlp.pipe_names:
         return frozenset()
     lookups = nlp.get_pipe("lemmatizer").lookups
-    return frozenset(lookups.get_table("lemma_index").get("adj", [])) if "lemma_index" in lookups.tables \
-        else frozenset()
+    if "lemma_index" not in lookups.tables:
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
 
 
 def _people_in_other_entities(text: str, off: int, doc: object, adjectives: frozenset[str]) -> list[RecognizerResult]:
