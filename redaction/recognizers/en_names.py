@@ -50,6 +50,11 @@ def is_cap(word: str) -> bool:
     return bool(w) and w[0].isupper() and not (len(w) > 3 and w.isupper())
 
 
+def _ends_sentence(word: str) -> bool:
+    """A word with a full stop that is no initial or particle ("Mitchell." in "Mr Mitchell. Case No. 3")."""
+    return word.endswith(".") and len(word) > 2 and word.casefold() not in PARTICLES
+
+
 def runs(text: str) -> list[list[tuple[int, int]]]:
     """Maximal runs of capitalised words on one line, joined by single spaces (initials and particles kept)."""
     out: list[list[tuple[int, int]]] = []
@@ -58,7 +63,8 @@ def runs(text: str) -> list[list[tuple[int, int]]]:
         w = m.group(0)
         ok = is_cap(w) and w.rstrip(".") not in EN_NOT_NAME and not _TITLE_RX.match(w)
         ok = ok or (cur and w.casefold() in PARTICLES)
-        if ok and cur and not re.fullmatch(r"[ \t]{1,2}", text[cur[-1][1]:m.start()]):
+        if ok and cur and (not re.fullmatch(r"[ \t]{1,2}", text[cur[-1][1]:m.start()]) or _ends_sentence(
+                text[cur[-1][0]:cur[-1][1]])):
             out.append(cur)
             cur = []
         if ok:

@@ -122,3 +122,10 @@ def test_speech_and_naming_cues(redactor, found):
     assert found(redactor, "She said it would rain.") == []
     prose = "If such Respondent does not reply, said Respondent loses the licence."
     assert [f for f in found(redactor, prose) if f[0] == "PERSON"] == []
+
+
+def test_a_name_ends_at_the_full_stop(redactor, found):
+    text = "Send it to 12 Elm Street, attention Michael Mitchell. Case No. 2023-CV-27822 was dismissed. Case closed."
+    hits = found(redactor, text)
+    assert ("PERSON", "Michael Mitchell") in hits
+    assert not any(t == "PERSON" and "Case" in v for t, v in hits)   # nor spread as his "surname"
