@@ -36,8 +36,8 @@ NUM_WORDS_NUM = rf"{NUM}\s+(?:{W}\s+){{0,3}}{W}\s+{NUM}\.?"
 BOX = (r"(?:(?:P\.?\s?O\.?|Post\s+Office)\s*Box\s+\d{1,6}|(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{1,5})")
 MIL_TAIL = r"(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})"
 # a ship's address (USPS military format): "USS Ship Name\nFPO AE 09501"
-SHIP = rf"(?-i:USS|USNS|USNV|USCGC)\s+(?-i:[A-Z]){W}(?:[ \t]+(?-i:[A-Z]){W})?{MIL_TAIL}"
-STREET = re.compile(rf"(?<![\w-])(?:{BOX}{MIL_TAIL}?|{SHIP}|{US_LINE}|{PREFIX_LINE}|{GLUED_LINE}|{GLUED_SPACED}|"
+SHIP = re.compile(rf"(?<![\w-])(?:USS|USNS|USNV|USCGC)\s+[A-Z]{W}(?:[ \t]+[A-Z]{W})?{MIL_TAIL}(?!\w)")
+STREET = re.compile(rf"(?<![\w-])(?:{BOX}{MIL_TAIL}?|{US_LINE}|{PREFIX_LINE}|{GLUED_LINE}|{GLUED_SPACED}|"
                     rf"{NUM_WORDS_NUM})(?![\w])", re.IGNORECASE)
 # Parts that may follow a street line, each after a comma and/or line break.
 APT = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Floor|Fl|Bldg|Building|No|#)\.?\s*#?\d{1,5}[A-Za-z]?"
@@ -53,9 +53,10 @@ TAIL_PART = re.compile(
 CORNER = re.compile(r"(?i:\b(?:the\s+)?corner\s+of\s+)((?:[^\s,;?!]+[ \t]+){0,5}?)(?i:and|&)[ \t]+"
                     r"((?:[^\s,;?!]+)(?:[ \t]+[^\s,;?!]+){0,4})")
 # A street named without a number after a preposition: "shows on Marina Fort Street were ...".
+NAMED_SUFFIXES = ("Street", "Avenue", "Road", "Boulevard", "Lane", "Drive", "Court", "Terrace", "Highway",
+                  "Parkway", "Square", "Crescent", "Close", "Place", "Way")
 NAMED_STREET = re.compile(r"\b(?:on|at|along|off|onto|down|near|via)[ \t]+((?:[A-Z][\w'’-]+[ \t]+){1,3}"
-                          r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Highway|Parkway|Square|"
-                          r"Crescent|Close|Place|Way))\b")
+                          rf"(?:{'|'.join(NAMED_SUFFIXES)}))\b")
 LEGAL_BEFORE = re.compile(r"(?i)\b(?:article|section|clause|chapter|part|title|rule|paragraph|§)\s*$")
 PARTICLES = {"de", "del", "da", "do", "di", "la", "le", "na", "van", "von", "der", "den", "y", "e", "ten", "ul.",
              "al.", "r"}
@@ -95,7 +96,7 @@ class EnglishAddressRecognizer(EntityRecognizer):
         if entities and "ADDRESS" not in entities:
             return []
         out: list[RecognizerResult] = []
-        lower_text = not any(c.isupper() for c in text)
+        lower_text = text.lower() == text            # no capital anywhere: case is no evidence
         for m in STREET.finditer(text):
             s, e = m.span()
             value = m.group(0)
@@ -118,9 +119,13 @@ class EnglishAddressRecognizer(EntityRecognizer):
             e = _extend(text, e, lower_text)
             out.append(RecognizerResult("ADDRESS", s, e, score,
                                         recognition_metadata={"recognizer_name": self.name}))
-        out += [RecognizerResult("ADDRESS", s, e, 0.7, recognition_metadata={"recognizer_name": self.name})
-                for s, e in _corners(text, lower_text)]
-        for m in NAMED_STREET.finditer(text):
+        if "FPO" in text:
+            out += [RecognizerResult("ADDRESS", m.start(), m.end(), 0.8,
+                                     recognition_metadata={"recognizer_name": self.name}) for m in SHIP.finditer(text)]
+        if "orner" in text:                      # cheap checks first: most texts hold neither form
+            out += [RecognizerResult("ADDRESS", s, e, 0.7, recognition_metadata={"recognizer_name": self.name})
+                    for s, e in _corners(text, lower_text)]
+        for m in NAMED_STREET.finditer(text) if any(w in text for w in NAMED_SUFFIXES) else ():
             out.append(RecognizerResult("ADDRESS", m.start(1), m.end(1), 0.6,
                                         recognition_metadata={"recognizer_name": self.name}))
         return out
