@@ -184,6 +184,11 @@ class Redactor:
         # only names backed by context (role, honorific, title, known first name): a bare Kiwi NNP hit is too
         # weak to be copied onto every identical word of the text.
         names = {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= STRONG_NAME}
+        # the given name and surname of a full Latin-script name stand for the person too ("Magnus Poulsen ...
+        # Magnus"); only title-case words of 3+ letters that are not titles or ordinary capitalised words
+        # (a part the text also uses as a lower-case word, "Share Adapted Material" / "material", is not spread)
+        names |= {p for n in list(names) for p in _name_parts(n)
+                  if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)}
         if mapping is not None:
             mapping.person_surfaces |= names          # later chunks of the document spread them too
             names |= mapping.person_surfaces
@@ -232,6 +237,21 @@ class Redactor:
         """Batch: each text is its own document unless ``same_document`` (one placeholder numbering)."""
         shared = self.new_mapping() if same_document else None
         return [self.redact(t, language, mapping=shared) for t in texts]
+
+
+def _name_parts(name: str) -> list[str]:
+    """First and last word of a multi-word Latin-script name, when each alone still reads as a name."""
+    from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
+    words = [w.strip(".,") for w in name.split()]
+    if len(words) < 2 or not all(re.fullmatch(r"[^\W\d_][\w'’-]*\.?", w) for w in words):
+        return []
+    titles = {x.casefold().rstrip(".") for x in EN_TITLES}
+    out = []
+    for w in (words[0], words[-1]):
+        if (len(w) >= 3 and re.fullmatch(r"[A-Z][^\W\d_A-Z]+(?:[-'’][A-Z]?[^\W\d_A-Z]+)*", w)
+                and w.casefold() not in titles and w not in EN_NOT_NAME):
+            out.append(w)
+    return out
 
 
 def _splice(text: str, spans: Sequence[Span]) -> str:

@@ -82,6 +82,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         self.pipeline_dir = pipeline_dir
         self.label = label or pipeline_dir
         self._engine = None
+        self._adjectives: frozenset[str] | None = None
 
     def load(self) -> None:
         pass
@@ -122,6 +123,10 @@ class EnglishNerRecognizer(EntityRecognizer):
         from redaction.recognizers.en_names import name_shaped
         out: list[RecognizerResult] = []
         ents = [_Shifted(e, off) for e in arts.entities]
+        if self._adjectives is None:
+            self._adjectives = _adjectives(self.engine())
+        if not entities or "PERSON" in entities:
+            out += _people_in_other_entities(text, off, arts.tokens, self._adjectives)
         defined = _defined_terms(text, [text[e.start_char:e.end_char] for e in ents
                                         if e.label_ in ("PERSON", "PER")])
         for ent in ents:
@@ -139,6 +144,9 @@ class EnglishNerRecognizer(EntityRecognizer):
                         toks[0].tag_ not in ("NNP", "NNPS") or any(
                         t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
                     continue
+                if all(t.lemma_.casefold() in self._adjectives or t.text.casefold() in self._adjectives
+                       for t in toks):
+                    continue
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
@@ -151,6 +159,82 @@ class EnglishNerRecognizer(EntityRecognizer):
                     out.append(RecognizerResult("ADDRESS", s, e, 0.6,
                                                 recognition_metadata={"recognizer_name": f"{self.name}:place"}))
         return out
+
+
+# spaCy labels under which the small model files many foreign or unfamiliar person names.
+OTHER_LABELS = ("ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT")
+# probablepeople labels that make up a person's name (no company, household or "and" parts).
+PERSON_PARTS = {"GivenName", "Surname", "MiddleName", "MiddleInitial", "FirstInitial", "LastInitial",
+                "SuffixGenerational", "Nickname", "PrefixMarital", "PrefixOther"}
+ORG_WORDS = re.compile(r"(?i)\b(?:inc|ltd|llc|plc|corp|corporation|company|co|group|gmbh|ag|sa|bank|university|"
+                       r"college|school|institute|foundation|association|society|club|church|hospital|museum|"
+                       r"agency|ministry|department|council|court|party|union|league|records|press|media|news|"
+                       r"times|weekly|daily|journal|magazine|airlines|motors|systems|solutions|technologies|"
+                       r"partners|holdings|international|global|services|insurance|movers|lines|"
+                       r"\w*(?:systems|soft|tech|ware|works|labs)|county|park|city|valley|beach|bay|islands?|"
+                       r"heights|hills|springs|station|airport|port|data|software|material|materials)\b|"
+                       r"^(?:San|Santa|Saint|St|Fort|Mount|Lake|New|North|South|East|West|Upper|Lower|Great)\b")
+
+
+def _adjectives(engine: object) -> frozenset[str]:
+    """English adjectives, verbs and adverbs from the pipeline's own lemmatizer tables (WordNet).
+
+    A name does not start with one ("Technical Data"), and a "name" made only of them is a defined term
+    ("Share Adapted Material", "Miscellaneous"). Nouns are left out: WordNet lists John, Maria, Jones as nouns.
+    """
+    nlp = getattr(engine, "nlp", {}).get("en")
+    if nlp is None or "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if "lemma_index" not in lookups.tables:
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
+
+
+def _people_in_other_entities(text: str, off: int, doc: object, adjectives: frozenset[str]) -> list[RecognizerResult]:
+    """Names the small model labelled ORG/GPE/...: kept when probablepeople parses them as a person's name.
+
+    Each comma/"and" part of the entity is checked on its own ("our founders: Kónya, Becker and Vasquez" is
+    one ORG to spaCy). A part must be two or more title-case proper nouns, name-shaped, free of company and
+    place words, not start with an adjective, not open a bracket or quote, and parse as given name + surname
+    (+ initials). Single words are left to context rules and name propagation: alone they are as often a
+    company ("Apple") as a person.
+    """
+    import probablepeople
+
+    from redaction.recognizers.en_names import name_shaped
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in OTHER_LABELS:
+            continue
+        for m in re.finditer(r"[^,&]+?(?=\s*(?:,|&|\band\b|$))", ent.text):
+            part = m.group().strip()
+            if part.startswith("and "):
+                continue
+            s = off + ent.start_char + m.start() + (len(m.group()) - len(m.group().lstrip()))
+            e = s + len(part)
+            if text[e - 2:e] in ("'s", "’s"):
+                e -= 2
+            words = text[s:e].split()
+            toks = [t for t in ent if s <= t.idx + off < e and t.tag_ != "POS"]
+            if not words or not toks or any(t.tag_ not in ("NNP", "NNPS") for t in toks) or \
+                    not all(w[0].isupper() for w in words) or ORG_WORDS.search(text[s:e]) or \
+                    not name_shaped(text, s, e) or HANGUL_CJK.search(text[s:e]):
+                continue
+            if len(words) < 2 or any(not re.fullmatch(r"[A-Z][^\W\d_A-Z]*\.?|[A-Z]\.?", w) for w in words):
+                continue                  # one word, all-caps or CamelCase: a company or product as often
+            if text[s - 1:s] in ("(", '"', "“") or words[0].casefold() in adjectives:
+                continue                  # a defined term or title ("(Technical Data)"), not a name
+            try:
+                parsed, kind = probablepeople.tag(text[s:e])
+            except probablepeople.RepeatedLabelError:
+                continue
+            if kind != "Person" or not set(parsed) <= PERSON_PARTS or not {"GivenName", "Surname"} <= set(parsed):
+                continue
+            out.append(RecognizerResult("PERSON", s, e, 0.6 if len(words) >= 2 else 0.5,
+                                        recognition_metadata={"recognizer_name": "EnNerRecognizer:relabelled"}))
+    return out
 
 
 class _Shifted:

@@ -100,4 +100,5 @@ def en_address() -> RegexRecognizer:
 
 def english_recognizers() -> list:
     from redaction.recognizers.en_address import EnglishAddressRecognizer
-    return [ssn(), us_phone(), iban(), en_address(), card_en(), EnglishAddressRecognizer()]
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+    return [ssn(), us_phone(), iban(), en_address(), card_en(), EnglishAddressRecognizer(), LibPhoneRecognizer()]

@@ -31,6 +31,14 @@ AMBIGUOUS_FIRST = {"mark", "will", "bill", "grace", "april", "june", "joy", "art
                    "hunter", "mason", "jordan", "austin", "carter", "cooper", "parker", "bailey", "avery", "cameron",
                    "dakota", "quinn", "riley", "casey", "jamie", "kelly", "sandy"}
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "y", "st."}
+# Verbs of speaking, naming and meeting around a capitalised word make it a person ("said Gladys",
+# "my name is Aantje", "Ubul Csonka said"); weaker than a role word, so such names are not spread.
+_CUE_BEFORE = re.compile(r"(?i:\b(?:said|says|asked|told|tell|telling|thank|thanked|named|name is|name's|"
+                         r"calls? me|speak (?:to|with)|talk (?:to|with)|talked (?:to|with)|met|meet with|"
+                         r"married|follow up with|assistant to|according to|directed by|written by|"
+                         r"sung by|starring|featuring))[ \t]+$")
+_CUE_AFTER = re.compile(r"[ \t]+(?:said|says|asked|told|replied|wrote|smiled|laughed|nodded|spent|lives|lived|"
+                        r"was born)\b")
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*\.?")
 _TITLE_RX = re.compile(rf"(?:{'|'.join(EN_TITLES)})\.?$")
 _ROLE_RX = re.compile(r"(?i:\b(?:" + "|".join(re.escape(r) for r in sorted(EN_STRONG_ROLES, key=len, reverse=True))
@@ -42,6 +50,11 @@ def is_cap(word: str) -> bool:
     return bool(w) and w[0].isupper() and not (len(w) > 3 and w.isupper())
 
 
+def _ends_sentence(word: str) -> bool:
+    """A word with a full stop that is no initial or particle ("Mitchell." in "Mr Mitchell. Case No. 3")."""
+    return word.endswith(".") and len(word) > 2 and word.casefold() not in PARTICLES
+
+
 def runs(text: str) -> list[list[tuple[int, int]]]:
     """Maximal runs of capitalised words on one line, joined by single spaces (initials and particles kept)."""
     out: list[list[tuple[int, int]]] = []
@@ -50,7 +63,8 @@ def runs(text: str) -> list[list[tuple[int, int]]]:
         w = m.group(0)
         ok = is_cap(w) and w.rstrip(".") not in EN_NOT_NAME and not _TITLE_RX.match(w)
         ok = ok or (cur and w.casefold() in PARTICLES)
-        if ok and cur and not re.fullmatch(r"[ \t]{1,2}", text[cur[-1][1]:m.start()]):
+        if ok and cur and (not re.fullmatch(r"[ \t]{1,2}", text[cur[-1][1]:m.start()]) or _ends_sentence(
+                text[cur[-1][0]:cur[-1][1]])):
             out.append(cur)
             cur = []
         if ok:
@@ -88,6 +102,15 @@ NOT_NAME_LOWER = {"licensor", "licensee", "contributor", "contributors", "author
                   "purpose", "definitions", "terms", "conditions", "lapse", "coverage", "plan"}
 
 
+PRONOUNS = {"i", "he", "she", "we", "they", "it", "you", "one", "someone", "everyone", "nobody", "who"}
+
+
+def _defined_term(text: str, surface: str) -> bool:
+    """The text uses ``surface`` after a determiner somewhere ("such Respondent", "the Licensed Product")."""
+    return bool(re.search(r"(?i:\b(?:the|a|an|this|that|such|any|each|every|our|your|its|their))\s+"
+                          + re.escape(surface) + r"\b", text))
+
+
 class EnglishNameRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_entities=["PERSON"], name="EnNameRecognizer", supported_language="any")
@@ -121,6 +144,9 @@ class EnglishNameRecognizer(EntityRecognizer):
                 how, score = "role", 0.8
             elif first in EN_FIRST_NAMES and len(run) >= 2 and first not in AMBIGUOUS_FIRST:
                 how, score = "first_name", 0.75
+            elif len(run) <= 3 and (_CUE_BEFORE.search(before) or _CUE_AFTER.match(text, e)) and \
+                    text[s:e].casefold() not in NOT_NAME_LOWER | PRONOUNS and not _defined_term(text, text[s:e]):
+                how, score = "cue", 0.65
             elif first in EN_FIRST_NAMES and first not in AMBIGUOUS_FIRST:
                 how, score = "given_name", 0.6
             elif (2 <= len(run) <= 3 and text[:s].strip() == "" and re.match(r"[ \t]*\n", text[e:])

@@ -70,3 +70,22 @@ def test_ner_on_latin_runs_inside_korean_keeps_korean_offsets(ner_redactor):
     names = {text[s.start:s.end] for s in res.spans if s.entity_type == "PERSON"}
     assert "Barack Obama" in names and "Obama" not in res.text
     assert res.text.startswith("제5조 피보험자 <PERSON_")
+
+
+def test_names_labelled_org_are_kept_when_they_parse_as_a_person(ner_redactor):
+    from spacy.tokens import Span
+
+    from redaction.nlp import _adjectives, _people_in_other_entities
+
+    ner = next(r for r in ner_redactor.recognizers if r.name == "EnNerRecognizer")
+    nlp = ner.engine().nlp["en"]
+    text = "Founders: Sigrid Nystrom, Apple and Sun Microsystems. See (Technical Data) for Magnus Poulsen."
+    doc = nlp(text)
+
+    def span(s: str) -> Span:
+        return doc.char_span(text.index(s), text.index(s) + len(s), label="ORG")
+    doc.ents = [span("Sigrid Nystrom"), span("Apple"), span("Sun Microsystems"), span("Technical Data"),
+                span("Magnus Poulsen")]
+    got = [text[r.start:r.end] for r in _people_in_other_entities(text, 0, doc, _adjectives(ner.engine()))]
+    # a single word ("Apple"), a company word, a bracketed defined term stay; given name + surname are people
+    assert got == ["Sigrid Nystrom", "Magnus Poulsen"]

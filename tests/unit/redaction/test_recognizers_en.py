@@ -36,6 +36,22 @@ POSITIVE = [
     ("ADDRESS", "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767",
      "974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767"),
     ("PERSON", "Dear Mrs. Okonkwo, thank you.", "Mrs. Okonkwo"),
+    # national numbers valid in a numbering plan need no phone word (libphonenumber)
+    ("PHONE_NUMBER", "We tried 020 7946 0018 twice yesterday.", "020 7946 0018"),
+    ("PHONE_NUMBER", "She is at 06 12 34 56 78 until noon.", "06 12 34 56 78"),
+    ("PHONE_NUMBER", "Try (11) 96123-4567 after lunch.", "(11) 96123-4567"),
+    # street lines: a building number before the house number, a second street word, parts without commas,
+    # region codes that are also English words, bulleted lines, intersections, ships, unnumbered streets
+    ("ADDRESS", "Deliver to 17151 2450 Crown St please", "17151 2450 Crown St"),
+    ("ADDRESS", "It's in 675 224 Forrest Hill Road Suite 833 Milford New Zealand",
+     "675 224 Forrest Hill Road Suite 833 Milford New Zealand"),
+    ("ADDRESS", "Ship to 83 Dora Creek Apt. 176\nSCHEIBBS, NO 14908, thanks",
+     "83 Dora Creek Apt. 176\nSCHEIBBS, NO 14908"),
+    ("ADDRESS", "• 138 Consul Place\n• Apt. 050\n• Broomfield", "138 Consul Place\n• Apt. 050\n• Broomfield"),
+    ("ADDRESS", "Meet me at the corner of 12 Elm Street and Oak Avenue.", "the corner of 12 Elm Street and Oak Avenue"),
+    ("ADDRESS", "Send it to USS Enterprise\nFPO AE 09501 please", "USS Enterprise\nFPO AE 09501"),
+    ("ADDRESS", "The early shows on Marina Fort Street were loud.", "Marina Fort Street"),
+    ("ADDRESS", "Calle: C/ Señores Curas 88, Villafranca", "C/ Señores Curas 88, Villafranca"),
 ]
 
 NEGATIVE = [
@@ -51,6 +67,9 @@ NEGATIVE = [
     "We keep your information confidential and share it only as described in this Privacy Policy.",
     "Licensee may distribute the Licensed Material under Section 4 and 5 of this License.",
     "The bus passes via a performance rights society (see 48 C.F.R. 12.212 of 11 March 1996).",
+    # numbers a numbering plan accepts but that are citations, amounts, dates, versions or addresses' numbers
+    "Pay 1,250.00 by 2024-01-15 under Section 227.7202 of release 1.2.3 (ref. 10.0.23).",
+    "The process began by invoking Article 50 of the Treaty on European Union.",
 ]
 
 
@@ -68,3 +87,45 @@ def test_negative(redactor, found, text):
 def test_invalid_ssn_and_iban_rejected(redactor, found):
     assert found(redactor, "SSN 000-12-3456 and 666-12-3456") == []
     assert found(redactor, "IBAN GB00WEST12345698765432") == []
+
+
+def test_phone_library_skips_mostly_korean_text():
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    rec = LibPhoneRecognizer()
+    assert [(r.start, r.end) for r in rec.analyze("We tried 020 7946 0018 twice.")] == [(9, 22)]
+    # Korean numbers are the Korean recognizers' job; Korean text does not pay for the numbering plans
+    assert rec.analyze("피보험자 홍길동 님의 연락처는 020 7946 0018 입니다. 계약 내용을 확인하였습니다.") == []
+
+
+def test_phone_library_needs_separators_or_a_phone_word():
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    rec = LibPhoneRecognizer()
+    assert rec.analyze("Order 02079460018 shipped.") == []          # a bare digit run is an ID as often
+    hits = rec.analyze("Phone: 02079460018")
+    assert len(hits) == 1 and hits[0].score >= 0.8
+
+
+def test_name_parts_spread_only_when_not_an_ordinary_word(redactor):
+    text = "Dr. Grace Miller signed the form. Miller called later; we said grace, and Grace is a virtue."
+    res = redactor.redact(text, "en")
+    redacted = {text[s.start:s.end] for s in res.spans if s.entity_type == "PERSON"}
+    assert "Miller" in redacted                       # the surname alone is the same person
+    assert not any(text[s.start:s.end] == "Grace" and s.start > 40 for s in res.spans)   # "grace" is a word here
+
+
+def test_speech_and_naming_cues(redactor, found):
+    assert ("PERSON", "Brunhilde") in found(redactor, "I'm so jealous! said Brunhilde to the team.")
+    assert ("PERSON", "Ottoline") in found(redactor, "my name is Ottoline")
+    # a pronoun or a defined term next to the same verbs is no name
+    assert found(redactor, "She said it would rain.") == []
+    prose = "If such Respondent does not reply, said Respondent loses the licence."
+    assert [f for f in found(redactor, prose) if f[0] == "PERSON"] == []
+
+
+def test_a_name_ends_at_the_full_stop(redactor, found):
+    text = "Send it to 12 Elm Street, attention Michael Mitchell. Case No. 2023-CV-27822 was dismissed. Case closed."
+    hits = found(redactor, text)
+    assert ("PERSON", "Michael Mitchell") in hits
+    assert not any(t == "PERSON" and "Case" in v for t, v in hits)   # nor spread as his "surname"

@@ -1,0 +1,141 @@
+"""Phone numbers by Google's ``phonenumbers`` (libphonenumber): numbering-plan validity, not digit-group shapes.
+
+The regexes in ``en.py`` find numbers with a ``+``, the US 3-3-4 layout or a phone word before them; a national
+number written without any of these ("They're not answering at 99 66 84 72", "0690 123 45 67") has no shape of
+its own. libphonenumber knows every country's numbering plan, so a digit group that is a *valid* number in one
+of ``REGIONS`` (length, leading digits and number type match a real allocation) is a phone without context.
+Its matcher also skips dates, times and numbers glued to letters.
+
+To keep amounts, IDs and legal citations ("48 C.F.R. 227.7202-3") out, a national match without a phone word
+nearby must be written with separators (space, dot, dash, brackets) in one consistent style; a ``+`` number
+always counts. Texts that are mostly Hangul are skipped: Korean numbers are the Korean recognizers' job, and
+Korean documents must not pay for this.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from redaction.recognizers.en import PHONE_CTX
+
+# Regions whose national formats English business text carries most (North America, the British Isles, the
+# EU/EFTA, Oceania, and large trading partners). A number valid in any of them counts.
+REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "IT",
+           "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
+           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK")
+# Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
+CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
+EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
+MONEY = ("$", "€", "£", "¥", "#")
+# Words right before a number that make it a citation or an identifier, not a phone.
+CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
+            "version", "patent", "no.", "chapter", "rule")
+HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+# Dates, amounts and versions a numbering plan can also accept.
+NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
+                       r"\d+[.,]\d{2}|\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
+
+
+def _mostly_hangul(text: str) -> bool:
+    h = len(HANGUL.findall(text))
+    return h > 0.1 * (h + len(LATIN.findall(text)))
+
+
+def _separators_ok(raw: str) -> bool:
+    """Written like a phone: grouped by one kind of separator after an optional bracketed area code."""
+    core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?)?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)
+    bracketed = core != raw.strip()
+    kinds = {c for c in core if c in " .-/()"}
+    return (len(kinds) == 1 and kinds <= {" ", ".", "-"}) or (bracketed and not kinds)
+
+
+def _valid(cc: int, nat: str, region: str) -> bool:
+    import phonenumbers
+    if len(nat) < 4:
+        return False
+    n = phonenumbers.PhoneNumber(country_code=cc, national_number=int(nat))
+    zeros = len(nat) - len(nat.lstrip("0"))
+    if zeros:
+        n.italian_leading_zero = True
+        n.number_of_leading_zeros = zeros if zeros > 1 else None
+    return phonenumbers.is_valid_number_for_region(n, region)
+
+
+def _valid_international(raw: str) -> bool:
+    import phonenumbers
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+class LibPhoneRecognizer(EntityRecognizer):
+    """PHONE_NUMBER for any number libphonenumber calls valid in one of ``REGIONS``."""
+
+    def __init__(self, regions: tuple[str, ...] = REGIONS) -> None:
+        super().__init__(supported_entities=["PHONE_NUMBER"], name="LibPhoneRecognizer", supported_language="any")
+        self.regions = regions
+
+    def load(self) -> None:
+        pass
+
+    @functools.cached_property
+    def _plans(self) -> list[tuple[str, int, str]]:
+        """(region, country code, national trunk prefix) of each region, from libphonenumber's metadata."""
+        import phonenumbers
+        out = []
+        for r in self.regions:
+            meta = phonenumbers.PhoneMetadata.metadata_for_region(r)
+            out.append((r, meta.country_code, meta.national_prefix or ""))
+        return out
+
+    def _valid_national(self, raw: str, digits: str) -> bool:
+        """Valid as a national number in one of the regions, written as that country writes it.
+
+        Checked on the digits directly (``phonenumbers.parse`` per region costs ~4x more); a number valid only
+        without the region's trunk prefix ("1588 1234" in Belgium) goes to libphonenumber's own matcher, which
+        knows where the prefix may be left out.
+        """
+        import phonenumbers
+        for region, cc, trunk in self._plans:
+            if trunk and digits.startswith(trunk) and _valid(cc, digits[len(trunk):], region):
+                return True
+            if _valid(cc, digits, region) and (not trunk or cc == 1 or any(phonenumbers.PhoneNumberMatcher(
+                    raw, region, leniency=phonenumbers.Leniency.VALID))):
+                return True
+        return False
+
+    def analyze(self, text: str, entities: list[str] | None = None,
+                nlp_artifacts: object = None) -> list[RecognizerResult]:
+        if entities and "PHONE_NUMBER" not in entities:
+            return []
+        if not re.search(r"\d[\d ().-]{5}", text) or _mostly_hangul(text):
+            return []
+        found: dict[tuple[int, int], float] = {}
+        for m in CANDIDATE.finditer(text):
+            raw = m.group().rstrip(" .-(")
+            start, end = m.start(), m.start() + len(raw)
+            digits = re.sub(r"\D", "", raw)
+            if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
+                continue
+            if not (_valid_international(raw) if raw.startswith("+") else self._valid_national(raw, digits)):
+                continue
+            if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
+                continue
+            ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
+            if raw.startswith("+"):
+                score = 0.85 if ctx else 0.7
+            elif ctx:
+                score = 0.8
+            elif len(digits) >= 7 and _separators_ok(raw):
+                score = 0.6
+            else:
+                continue
+            x = EXT.match(text, end)                   # an extension belongs to the number
+            found[(start, x.end() if x else end)] = score
+        return [RecognizerResult("PHONE_NUMBER", s, e, sc, recognition_metadata={"recognizer_name": self.name})
+                for (s, e), sc in sorted(found.items())]
