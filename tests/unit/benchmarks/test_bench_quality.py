@@ -71,3 +71,20 @@ def test_build_inputs_writes_only_the_split_articles(tmp_path: Path):
         for p in paras:
             if not p["qas"][0]["is_impossible"]:
                 assert int(p["qas"][0]["id"][1:].split("-")[0]) in arts
+
+
+def test_variant_commands_compose_and_switch_the_answer_judge_off(tmp_path: Path):
+    """Every variant's overrides (plus the benchmark's own) compose as meant; the unqualified answer judge
+    is off unless --override turns it back on (later overrides win)."""
+    from onprem_sft.config import compose
+
+    ext = tmp_path / "ext.json"
+    for name, extra in bq.VARIANTS.items():
+        cmd = bq.variant_command(extra, tmp_path / "corpus", ext, tmp_path / name, [], None)
+        overrides = cmd[cmd.index("onprem_sft.cli") + 1:]
+        cfg = compose(overrides)
+        assert cfg.evaluate.judge is False and cfg.evaluate.external == str(ext)
+        assert cfg.curate.gates.enabled is (name not in ("no_gates", "baseline"))
+        assert cfg.curate.roundtrip.enabled is (name not in ("no_roundtrip", "baseline"))
+    cmd = bq.variant_command([], tmp_path, ext, tmp_path / "x", ["evaluate.judge=true"], None)
+    assert compose(cmd[cmd.index("onprem_sft.cli") + 1:]).evaluate.judge is True
