@@ -37,6 +37,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SQUAD_URL = "https://rajpurkar.github.io/SQuAD-explorer/dataset/dev-v2.0.json"
+# The figures are token F1 / EM / refusal, not the judge's scores; the 135M judge is unqualified (kappa 0 on
+# the bundled human set) and judging ~2x160 answers would take longer than the rest of the variant on 2 CPU
+# cores. Pass --override evaluate.judge=true to judge anyway.
+EVAL_DEFAULTS = ("evaluate.judge=false",)
+SPLITS = ("test", "dev")      # article splits: report on test, tune/inspect on dev (disjoint articles)
 VARIANTS = {
     "full": [],
     "no_gates": ["curate.gates.enabled=false"],
@@ -58,13 +63,28 @@ def load_squad(path: Path | None, fetch: bool, work: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def build_inputs(squad: dict, work: Path, *, articles: int, paragraphs: int, questions: int, repaired: int,
-                 seed: int) -> tuple[Path, Path, dict]:
-    """Corpus folder (one .txt per article) and the external SQuAD v2 file of human questions."""
-    rng = random.Random(seed)
+def pick_articles(squad: dict, *, articles: int, paragraphs: int, split: str,
+                  rng: random.Random) -> list[dict]:
+    """The articles of one split: the eligible articles shuffled by ``rng``; ``test`` = the first
+    ``articles`` of them, ``dev`` = the next ``articles`` (disjoint). Tune and inspect on ``dev``; report
+    ``test`` (the default, so a run without ``--split`` is the reported figure)."""
+    if split not in SPLITS:
+        raise SystemExit(f"--split: unknown {split!r}; choose from {list(SPLITS)}")
     arts = [a for a in squad["data"] if len(a["paragraphs"]) >= paragraphs]
     rng.shuffle(arts)
-    arts = arts[:articles]
+    start = SPLITS.index(split) * articles
+    chosen = arts[start:start + articles]
+    if len(chosen) < articles:
+        raise SystemExit(f"--split {split}: only {len(chosen)} of {articles} articles with >= {paragraphs} "
+                         f"paragraphs left for it; lower --articles or --paragraphs")
+    return chosen
+
+
+def build_inputs(squad: dict, work: Path, *, articles: int, paragraphs: int, questions: int, repaired: int,
+                 seed: int, split: str = "test") -> tuple[Path, Path, dict]:
+    """Corpus folder (one .txt per article) and the external SQuAD v2 file of human questions."""
+    rng = random.Random(seed)
+    arts = pick_articles(squad, articles=articles, paragraphs=paragraphs, split=split, rng=rng)
     corpus = work / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     answerable, contexts = [], []
@@ -90,19 +110,26 @@ def build_inputs(squad: dict, work: Path, *, articles: int, paragraphs: int, que
     ext = work / "external_squad_v2.json"
     ext.write_text(json.dumps({"version": "v2.0", "data": [{"title": "bench_quality", "paragraphs": out_paras}]},
                               ensure_ascii=False), encoding="utf-8")
-    info = {"articles": [a["title"] for a in arts], "paragraphs": len(contexts), "answerable": len(answerable),
+    info = {"split": split, "articles": [a["title"] for a in arts], "paragraphs": len(contexts), "answerable": len(answerable),
             "repaired_unanswerable": min(repaired, len(answerable))}
     return corpus, ext, info
+
+
+def variant_command(extra: list[str], corpus: Path, ext: Path, run_dir: Path, base: list[str],
+                    reuse: Path | None) -> list[str]:
+    """The CLI call of one variant: later overrides win (variant's over --override over the defaults)."""
+    cmd = [sys.executable, "-m", "onprem_sft.cli", "experiment=demo_en", "corpus=local", f"corpus.path={corpus}",
+           "corpus.lang=en", f"evaluate.external={ext}", "evaluate.external_max=0", *EVAL_DEFAULTS,
+           f"run.dir={run_dir}", "run.progress=false", *base, *extra]
+    if reuse is not None:
+        cmd.append(f"run.reuse_from={reuse}")
+    return cmd
 
 
 def run_variant(name: str, extra: list[str], corpus: Path, ext: Path, work: Path, base: list[str],
                 reuse: Path | None) -> dict:
     run_dir = work / "runs" / name
-    cmd = [sys.executable, "-m", "onprem_sft.cli", "experiment=demo_en", "corpus=local", f"corpus.path={corpus}",
-           "corpus.lang=en", f"evaluate.external={ext}", "evaluate.external_max=0", f"run.dir={run_dir}",
-           "run.progress=false", *base, *extra]
-    if reuse is not None:
-        cmd.append(f"run.reuse_from={reuse}")
+    cmd = variant_command(extra, corpus, ext, run_dir, base, reuse)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "VLLM_NO_USAGE_STATS": "1", "DO_NOT_TRACK": "1"}
     t0 = time.time()
@@ -159,12 +186,14 @@ def main() -> int:
     ap.add_argument("--questions", type=int, default=120)
     ap.add_argument("--repaired", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--split", default="test", choices=SPLITS,
+                    help="test = the reported articles; dev = disjoint articles for tuning and looking at answers")
     ap.add_argument("--override", action="append", default=[], help="extra hydra override for every variant")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     squad = load_squad(a.squad, a.fetch, a.work)
     corpus, ext, info = build_inputs(squad, a.work, articles=a.articles, paragraphs=a.paragraphs,
-                                     questions=a.questions, repaired=a.repaired, seed=a.seed)
+                                     questions=a.questions, repaired=a.repaired, seed=a.seed, split=a.split)
     results, reuse = [], None
     for name in a.variants.split(","):
         if name not in VARIANTS:
