@@ -129,3 +129,12 @@ def test_a_name_ends_at_the_full_stop(redactor, found):
     hits = found(redactor, text)
     assert ("PERSON", "Michael Mitchell") in hits
     assert not any(t == "PERSON" and "Case" in v for t, v in hits)   # nor spread as his "surname"
+
+
+def test_english_street_rule_leaves_korean_statute_numbers_alone():
+    """"100분의 30 이하 / 4." (a statute's list) has the number-words-number shape of a street line."""
+    from redaction.recognizers.en_address import EnglishAddressRecognizer
+
+    text = "취득가액의 100분의 30 이하\n  4. 제106조제1항제1호부터 제3호까지. He lives at 221 Baker Street, London."
+    found = [text[r.start:r.end] for r in EnglishAddressRecognizer().analyze(text)]
+    assert found and all("이하" not in f for f in found) and any("221 Baker Street" in f for f in found)
