@@ -14,6 +14,7 @@ REDACTED_QUESTIONS = "redacted_questions.jsonl"   # collected questions after re
 
 STAGE = StageSpec(
     name="redact", inputs=("ingest",), config_keys=("redaction",), run="onprem_sft.redact.stage:run",
+    fingerprint="onprem_sft.redact.stage:redactor_fingerprint",
     about="Presidio + ko/en recognizers; placeholders; hash-chained audit log",
     outputs=(
         Output(AUDIT, "audit", Zone.DERIVED, records=True,

@@ -40,6 +40,25 @@ from redaction.parallel import redact_documents
 log = logging.getLogger("onprem_sft.redact")
 
 
+def redactor_fingerprint(cfg: Any) -> str:
+    """The redactor's own code and data, and a custom-recognizer file's content, in the stage's input hash:
+    a finished redact stage is redone (with everything after it) when the recognizers change, e.g. after an
+    upgrade, instead of being kept as "complete" with what the old code missed."""
+    import hashlib
+
+    import redaction
+
+    h = hashlib.sha256()
+    root = Path(redaction.__file__).parent
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc",)
+                    and "__pycache__" not in p.parts):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    custom = (cfg.get("redaction") or {}).get("custom_recognizers")
+    if custom and Path(str(custom)).expanduser().is_file():
+        h.update(b"custom\0" + Path(str(custom)).expanduser().read_bytes())
+    return h.hexdigest()
+
+
 def _hmac_key_path(ctx: StageContext, rc) -> Path:
     return Path(rc.hmac_key_file) if rc.get("hmac_key_file") else ctx.out.path / HMAC_KEY
 

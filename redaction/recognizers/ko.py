@@ -189,11 +189,17 @@ POLICY_CTX = ("증권번호", "계약번호", "보험증권", "증권 번호", "
               "loan no", "loan number", "claim no", "claim number", "account no")
 
 
+POLICY_WORD = "(?:" + "|".join(f"(?<={w}{sep})" for w in ("[Pp]olicy", "[Cc]ontract", "[Cc]laim", "[Ll]oan")
+                                for sep in (" ", " #", ": ", " no. ", " No. ")) + ")"
+
+
 def policy_number() -> RegexRecognizer:
     ident = r"(?<![A-Za-z0-9-])(?=[A-Z0-9-]*\d{4})[A-Z0-9][A-Z0-9-]{5,24}[A-Z0-9](?![A-Za-z0-9-])"
     pats = [Pat("policy_ctx", ident, 0.5, needs_context=True),
             Pat("policy_prefixed", r"(?<![A-Za-z0-9])(?:POL|PL|PN|CT|CON|LN|LOAN|CLM|INS)-?\d{2,4}-?\d{4,10}"
-                r"(?![A-Za-z0-9])", 0.85)]
+                r"(?![A-Za-z0-9])", 0.85),
+            # right after the word itself ("this is Daniel (policy BL-2291)"): letters + digits, any length
+            Pat("policy_word", POLICY_WORD + r"[A-Z]{1,4}-?\d{3,12}(?:-\d{1,6})?(?![A-Za-z0-9-])", 0.7)]
     return RegexRecognizer("POLICY_NUMBER", pats, name="PolicyNumberRecognizer", context=POLICY_CTX,
                            context_boost=0.45, window=20,
                            validator=lambda v, t, s, e: None if re.fullmatch(r"(19|20)\d\d-?\d\d-?\d\d", v) else 1.0)

@@ -76,3 +76,20 @@ def test_find_names_a_missing_or_ambiguous_kind():
     with pytest.raises(layout.LayoutError):
         layout.find("reject")                      # every stage has one: ambiguous without a stage
     assert layout.declared("train", "adapter/adapter_config.json").kind == "adapter"
+
+
+def test_redact_input_hash_follows_the_redactor_code_and_custom_recognizers(tmp_path):
+    """A finished redact stage is redone when the recognizers change: the redaction package's files and the
+    custom-recognizer file's content are part of its input hash, not only the config."""
+    from onprem_sft.config import compose
+    from onprem_sft.layout import spec
+    from onprem_sft.redact.stage import redactor_fingerprint
+
+    rules = tmp_path / "custom.yaml"
+    rules.write_text("recognizers: []\n", encoding="utf-8")
+    cfg = compose([f"run.dir={tmp_path / 'run'}", f"redaction.custom_recognizers={rules}"])
+    assert spec("redact").fingerprint == "onprem_sft.redact.stage:redactor_fingerprint"
+    first = redactor_fingerprint(cfg)
+    assert redactor_fingerprint(cfg) == first                       # deterministic
+    rules.write_text("recognizers: []\n# a new company ID\n", encoding="utf-8")
+    assert redactor_fingerprint(cfg) != first                       # same path, new content: redo

@@ -138,3 +138,15 @@ def test_english_street_rule_leaves_korean_statute_numbers_alone():
     text = "취득가액의 100분의 30 이하\n  4. 제106조제1항제1호부터 제3호까지. He lives at 221 Baker Street, London."
     found = [text[r.start:r.end] for r in EnglishAddressRecognizer().analyze(text)]
     assert found and all("이하" not in f for f in found) and any("221 Baker Street" in f for f in found)
+
+
+def test_policy_number_right_after_the_word_policy_or_claim():
+    """A customer writes "(policy BL-2291)" without "number": the ID right after the word is redacted, the
+    word followed by a year or by ordinary words is not."""
+    from redaction import Redactor
+
+    r = Redactor()
+    out = r.redact("Hi, this is Daniel Whitmore (policy BL-2291). My claim #CL-88812 was denied.", "en").text
+    assert "BL-2291" not in out and "CL-88812" not in out and out.count("<POLICY_NUMBER_") == 2
+    prose = "The policy 2024 terms apply, and the claim form is attached."
+    assert r.redact(prose, "en").text == prose
