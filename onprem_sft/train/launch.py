@@ -63,12 +63,20 @@ def child_env(spec: dict[str, Any]) -> dict[str, str]:
     return env
 
 
+# DeepSpeed's notes on every CPU start (no accelerator, no hostfile, the rank command): expected, log only
+_EXPECTED = ("real_accelerator.py", "runner.py:214:fetch_hostfile", "] cmd = ")
+
+
 def _for_console(line: str) -> bool:
     """Ranks' lines the console shows: our loggers, warnings, errors (the rest is in the launcher log;
     ``-v`` shows everything)."""
     from onprem_sft.console import verbose
 
-    return verbose() or any(k in line for k in (" onprem_sft", "WARNING", "ERROR", "Error", "Traceback"))
+    if verbose():
+        return True
+    if any(k in line for k in _EXPECTED):
+        return False
+    return any(k in line for k in (" onprem_sft", "WARNING", "ERROR", "Error", "Traceback"))
 
 
 def run_launcher(cmd: list[str], env: dict[str, str], log_path: Path) -> None:

@@ -124,3 +124,17 @@ def test_more_ranks_than_sequences_is_refused(tmp_path, tiny_model_dir):
     cfg = _cfg(tiny_model_dir, "train.launcher=torchrun", "train.nproc=4")
     with pytest.raises(ConfigError, match="cannot feed world size 4"):
         run(_ctx(cfg, tmp_path))
+
+
+def test_launcher_console_keeps_our_lines_and_errors_not_deepspeed_cpu_notes():
+    lines = {
+        "[2026-12-01 15:37:39,699] [WARNING] [real_accelerator.py:213:get_accelerator] Setting accelerator to CPU.": False,
+        "[2026-12-01 15:37:39,958] [WARNING] [runner.py:214:fetch_hostfile] Unable to find hostfile, will proceed": False,
+        "[2026-12-01 15:37:39,958] [INFO] [runner.py:618:main] cmd = python -m deepspeed.launcher.launch "
+        "--module onprem_sft.train.worker spec.json": False,
+        "2026-12-01 15:38:00,000 INFO onprem_sft.train.worker: step 10/20 loss 2.1": True,
+        "[rank0]: RuntimeError: CUDA error": True,
+        "Traceback (most recent call last):": True,
+        "[2026-12-01 15:38:00,000] [WARNING] [engine.py:1] gradient overflow": True,
+    }
+    assert {k: launch._for_console(k) for k in lines} == lines
