@@ -23,7 +23,8 @@ def _apply(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
     return [fn(x) for x in batch]
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last may be shorter), lazily: inputs may be streams."""
     batch: list[T] = []
     for x in items:
         batch.append(x)
@@ -51,7 +52,7 @@ def ray_map(ray_cfg: Any, batch_size: int = 32) -> Mapper:
     def mapper(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         fn_ref = ray.put(fn)             # shipped once, not with every batch
         inflight: deque[Any] = deque()
-        for batch in _batches(items, size):
+        for batch in batched(items, size):
             inflight.append(remote.remote(fn_ref, batch))
             if len(inflight) >= depth:
                 yield from ray.get(inflight.popleft())

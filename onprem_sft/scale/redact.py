@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from onprem_sft.scale.executor import batched
 from redaction.parallel import Unit, UnitResult, redact_document
 
 log = logging.getLogger("onprem_sft.scale")
@@ -47,17 +48,6 @@ def shards(docs: list[Any], workers: int, docs_per_task: int = 0) -> list[list[A
     """Consecutive batches of whole documents (~4 per worker unless ``docs_per_task`` is set)."""
     size = docs_per_task or max(1, -(-len(docs) // (max(workers, 1) * 4)))
     return [docs[i:i + size] for i in range(0, len(docs), size)]
-
-
-def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
-    batch: list[Doc] = []
-    for d in docs:
-        batch.append(d)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class RayRedactPool:
@@ -118,7 +108,7 @@ def ray_documents(cfg: dict[str, Any], ray_cfg: Any, documents: Iterable[Doc], s
     n = 0
     try:
         size = int(_get(ray_cfg, "docs_per_task", 0) or 4)   # documents stream in: no total to spread evenly
-        for out in pool.map(_batches(documents, size)):
+        for out in pool.map(batched(documents, size)):
             n += 1
             yield from out
     finally:

@@ -58,6 +58,7 @@ class FakeServer:
                     k = outer.completions
                     outer.inflight += 1
                     outer.max_inflight = max(outer.max_inflight, outer.inflight)
+                reply = None
                 try:
                     time.sleep(outer.delay_s)
                     if outer.dead or (outer.die_after is not None and k > outer.die_after):
@@ -65,18 +66,23 @@ class FakeServer:
                         self.close_connection = True      # drop the request: the client sees a reset
                         return
                     if req.get("prompt") == "BAD":
-                        self._json({"error": {"message": "bad request"}}, 400)
-                        return
-                    text = answer(req["prompt"])
-                    with outer._lock:
-                        outer.answered.append(req["prompt"])
-                    self._json({"id": "c", "object": "text_completion", "created": 0, "model": "base",
-                                "choices": [{"index": 0, "text": text, "finish_reason": "stop",
-                                             "logprobs": None}],
-                                "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}})
+                        reply = ({"error": {"message": "bad request"}}, 400)
+                    else:
+                        text = answer(req["prompt"])
+                        with outer._lock:
+                            outer.answered.append(req["prompt"])
+                        reply = ({"id": "c", "object": "text_completion", "created": 0, "model": "base",
+                                  "choices": [{"index": 0, "text": text, "finish_reason": "stop",
+                                               "logprobs": None}],
+                                  "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}}, 200)
                 finally:
+                    # out of flight BEFORE the reply is written: once the client has it, it may send the next
+                    # request, and counting that one while this handler still held its slot read 4 for a limit
+                    # of 3 (seen in CI)
                     with outer._lock:
                         outer.inflight -= 1
+                if reply is not None:
+                    self._json(*reply)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.httpd.daemon_threads = True
