@@ -145,6 +145,17 @@ def parse_label(value: str) -> bool | None:
     raise ValueError(v)
 
 
+def parse_score(value: str) -> int | None:
+    """A human score cell: an integer 1-5, or empty (None); ValueError otherwise ("4.0" is 4, "4.5" is not)."""
+    v = value.strip()
+    if not v:
+        return None
+    score = int(float(v))
+    if score != float(v) or not 1 <= score <= 5:
+        raise ValueError(v)
+    return score
+
+
 def import_labels(run_dir: Path, csv_path: Path) -> dict[str, Any]:
     """Validate the labelled file, compute judge-human agreement, write curate/eyecheck_agreement.json."""
     items = {it.pair.id: it for it in load_items(run_dir)}
@@ -175,16 +186,12 @@ def import_labels(run_dir: Path, csv_path: Path) -> dict[str, Any]:
                             f"not a label; write pass or fail (also accepted: 1/0, y/n, ok/bad, o/x, 통과/탈락)")
             continue
         score_txt = (r.get("human_score") or "").strip()
-        score = None
-        if score_txt:
-            try:
-                score = int(float(score_txt))
-                if score != float(score_txt) or not 1 <= score <= 5:
-                    raise ValueError
-            except ValueError:
-                problems.append(f"{where} ({pid}), column human_score: {score_txt!r} must be an integer 1-5 "
-                                f"or empty")
-                continue
+        try:
+            score = parse_score(score_txt)
+        except ValueError:
+            problems.append(f"{where} ({pid}), column human_score: {score_txt!r} must be an integer 1-5 "
+                            f"or empty")
+            continue
         if label is None:
             if score is not None:
                 problems.append(f"{where} ({pid}), column human_label: empty although human_score is set; "

@@ -21,7 +21,7 @@ from typing import Any
 
 from onprem_sft.curate import agreement as ag
 from onprem_sft.curate import judge as jg
-from onprem_sft.curate.eyecheck import _read_csv, parse_label
+from onprem_sft.curate.eyecheck import _read_csv, parse_label, parse_score
 from onprem_sft.curate.spec import QUALIFICATION
 from onprem_sft.llm.engine import LLMRequest, LLMResponse
 from onprem_sft.records import QAPair, stable_id
@@ -81,16 +81,11 @@ def load_items(path: Path, *, refusal: str, lang: str | None = None) -> list[Ite
         except ValueError:
             problems.append(f"row {lineno}, column answerable: write true or false")
             continue
-        score_txt = (r.get("human_score") or "").strip()
-        score = None
-        if score_txt:
-            try:
-                score = int(float(score_txt))
-                if not 1 <= score <= 5 or score != float(score_txt):
-                    raise ValueError
-            except ValueError:
-                problems.append(f"row {lineno}, column human_score: an integer 1-5 or empty")
-                continue
+        try:
+            score = parse_score(r.get("human_score") or "")
+        except ValueError:
+            problems.append(f"row {lineno}, column human_score: an integer 1-5 or empty")
+            continue
         pid = (r.get("pair_id") or "").strip() or f"row{lineno}"
         out.append(Item(QAPair(id=stable_id("qual", path.name, pid), parent_id=None, question=r["question"].strip(),
                                context=(r.get("context") or "").strip(), answer=answer, lang=row_lang or (lang or ""),
