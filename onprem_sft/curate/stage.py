@@ -118,13 +118,13 @@ def _standardise(pairs: Sequence[QAPair], c: Any, refusal: str, out: Outcome, pr
     return kept
 
 
-def _gates(pairs: list[QAPair], cfg: DictConfig, refusal: str, out: Outcome) -> list[QAPair]:
+def _gates(pairs: list[QAPair], cfg: DictConfig, refusal: str, out: Outcome, mapper: Any = map) -> list[QAPair]:
     rules = gt.GateRules.from_config(cfg.curate, answer_style=str(cfg.generate.answer_style), refusal=refusal)
     if not rules.enabled or not pairs:
         out.step_done("gates", rules.enabled, len(pairs))
         return pairs
     kept = []
-    for p, failed in zip(pairs, mapper_for(cfg.run)(partial(gt.check_pair, r=rules), pairs), strict=True):
+    for p, failed in zip(pairs, mapper(partial(gt.check_pair, r=rules), pairs), strict=True):
         if failed:
             out.reject(p, "gates", failed[0], **({"also": failed[1:]} if failed[1:] else {}))
         else:
@@ -384,12 +384,13 @@ def curate(pairs: Sequence[QAPair], cfg: DictConfig, *, llm: LazyLLM, progress: 
     seed = int(cfg.run.seed)
     out = Outcome(kept=[])
     cur = _standardise(pairs, c, refusal, out, progress)
-    cur = _gates(cur, cfg, refusal, out)
+    mapper = mapper_for(cfg.run)          # run.executor: gates and dedup signatures here or on Ray
+    cur = _gates(cur, cfg, refusal, out, mapper)
     corpus = dom.corpus_texts(pairs)      # every context generate saw, also of pairs dropped above
     cur = _domain(cur, corpus, c, prompts, refusal, llm, seed, out)
     cur = _roundtrip(cur, cfg, refusal, llm, seed, out, qual_items)
     cur = _judge(cur, c, prompts, refusal, llm, seed, out, qual_items)
-    out.kept = _dedup(cur, c, out, mapper_for(cfg.run))
+    out.kept = _dedup(cur, c, out, mapper)
     return out
 
 
