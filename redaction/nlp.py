@@ -16,6 +16,8 @@ from pathlib import Path
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
+
 log = logging.getLogger("redaction.nlp")
 
 # Names a user may write -> importable packages that carry that pipeline (official name first).
@@ -134,7 +136,7 @@ class EnglishNerRecognizer(EntityRecognizer):
             s, e = ent.start_char, ent.end_char
             while e > s and text[e - 1] in ".,;:'’ \n":
                 e -= 1
-            if s >= e or re.search(r"[가-힣ㄱ-ㅎ\u3040-\u30ff\u4e00-\u9fff]", text[s:e]):
+            if s >= e or HANGUL_CJK.search(text[s:e]):
                 continue                  # an English model's guess on Korean/CJK text
             if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
@@ -247,7 +249,6 @@ class _Shifted:
         self.start_char, self.end_char = ent.start_char + off, ent.end_char + off
 
 
-HANGUL_CJK = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
 # A run of Latin-script text inside Korean (no Hangul/CJK, no line break) holding two or more words of which
 # one is capitalised: where a romanised or English name can be ("TRAN VAN LONG", "Wang Xiaoming, Ph.D.").
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9.,'’&()/\- \t]*[A-Za-z.]")
@@ -262,9 +263,7 @@ def english_windows(text: str, max_hangul_share: float = 0.1) -> list[tuple[int,
     costs ~5x the Korean rules (measured on bench_redaction_speed.py) and every entity it finds on Hangul is
     thrown away anyway.
     """
-    hangul = len(HANGUL_CJK.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    if hangul <= max_hangul_share * (hangul + latin):
+    if not mostly_hangul(text, max_hangul_share):
         return [(0, len(text))]
     out = []
     for m in LATIN_RUN.finditer(text):

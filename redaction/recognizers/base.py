@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+# Korean (and other CJK) letters: what the English recognizers leave to the Korean ones.
+HANGUL_CJK = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def mostly_hangul(text: str, share: float = 0.1) -> bool:
+    """More than ``share`` of the text's letters are Hangul/CJK: Korean text, not English with a Korean word."""
+    h = len(HANGUL_CJK.findall(text))
+    return h > share * (h + len(_LATIN.findall(text)))
+
 # validator(match_text, normalised_text, start, end) -> score or None (drop)
 Validator = Callable[[str, str, int, int], "float | None"]
 

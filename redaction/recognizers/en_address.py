@@ -13,11 +13,11 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from redaction.recognizers.base import HANGUL_CJK
 from redaction.recognizers.en import SUFFIXES
 
 W = r"[^\W\d_][\w'’.-]*"                       # a word (any script), may end in '.'
 NUM = r"\d{1,6}[A-Za-z]?"
-HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
 # Street-type words standing before the name (Rue de Rivoli, Via Roma, ul. Zakrzowska).
 PREFIX = (r"(?:C/|Rua|Rue|Via|Viale|Vicolo|Piazza|Piazzetta|Corso|Largo|Avenida|Avda\.?|Av\.?|Avenue|Calle|Carrer|"
           r"Paseo|Plaza|Praça|Travessa|Strada|Boulevard|Bd\.?|Blvd\.?|Chemin|Place|Allée|Impasse|Quai|Camino|"
@@ -101,7 +101,7 @@ class EnglishAddressRecognizer(EntityRecognizer):
         for m in STREET.finditer(text):
             s, e = m.span()
             value = m.group(0)
-            if HANGUL.search(value):          # Korean text: ko_address's job ("100분의 30 이하\n 4" is no street)
+            if HANGUL_CJK.search(value):          # Korean text: ko_address's job ("100분의 30 이하\n 4" is no street)
                 continue
             score = 0.8
             if re.fullmatch(NUM_WORDS_NUM, value, re.IGNORECASE) and not re.search(

@@ -19,6 +19,7 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from redaction.recognizers.base import mostly_hangul
 from redaction.recognizers.en import PHONE_CTX
 
 # Regions whose national formats English business text carries most (North America, the British Isles, the
@@ -33,16 +34,9 @@ MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
 CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
             "version", "patent", "no.", "chapter", "rule")
-HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ\u3040-\u30ff\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]")
 # Dates, amounts and versions a numbering plan can also accept.
 NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
                        r"\d+[.,]\d{2}|\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
-
-
-def _mostly_hangul(text: str) -> bool:
-    h = len(HANGUL.findall(text))
-    return h > 0.1 * (h + len(LATIN.findall(text)))
 
 
 def _separators_ok(raw: str) -> bool:
@@ -113,7 +107,7 @@ class LibPhoneRecognizer(EntityRecognizer):
                 nlp_artifacts: object = None) -> list[RecognizerResult]:
         if entities and "PHONE_NUMBER" not in entities:
             return []
-        if not re.search(r"\d[\d ().-]{5}", text) or _mostly_hangul(text):
+        if not re.search(r"\d[\d ().-]{5}", text) or mostly_hangul(text):
             return []
         found: dict[tuple[int, int], float] = {}
         for m in CANDIDATE.finditer(text):
