@@ -28,25 +28,24 @@ SPAN_CHECKS = ("template", "drop", "off")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(<])|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _STOP = frozenset(
-    "a an the of to in on at by for from with and or but is are was were be been being it its this that these those "
-    "as if then than so such which who whom whose what when where why how do does did has have had will would "
-    "shall should can could may might must not no any all each every there their they them he she his her we "
-    "our you your i me my about into out up also".split())
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "about", "into", "out", "up", "also"])
 
 # the kind of thing a wh-phrase asks for; None = anything ("what", "which")
 _WH = (
-    (re.compile(r"^\s*(who|whom|whose)\b|\b(by|to|from|with|of) whom\b", re.I), {"person", "group", "named_item",
+    (re.compile(r"^\s*(who|whom|whose)\b|\b(by|to|from|with|of) whom\b", re.IGNORECASE), {"person", "group", "named_item",
                                                                                "defined_term"}),
-    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|proportion|share|fraction)\b", re.I),
+    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|proportion|share|fraction)\b", re.IGNORECASE),
      {"number", "amount", "period"}),
-    (re.compile(r"\bhow (long|often|soon)\b", re.I), {"period", "date", "number"}),
+    (re.compile(r"\bhow (long|often|soon)\b", re.IGNORECASE), {"period", "date", "number"}),
     (re.compile(r"^\s*when\b|\b(what|which) (year|years|date|day|month|century|decade|time|period|era)\b"
-                r"|\bsince when\b|\buntil when\b", re.I), {"date", "period", "year", "condition"}),
+                r"|\bsince when\b|\buntil when\b", re.IGNORECASE), {"date", "period", "year", "condition"}),
     (re.compile(r"^\s*where\b|\b(what|which) (city|country|place|region|state|town|location|area|continent)\b",
-                re.I), {"place", "named_item", "group"}),
-    (re.compile(r"^\s*(why|how)\b", re.I), {"condition", "list", "defined_term"}),
+                re.IGNORECASE), {"place", "named_item", "group"}),
+    (re.compile(r"^\s*(why|how)\b", re.IGNORECASE), {"condition", "list", "defined_term"}),
 )
-_ANY_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.I)
+# a figure, date or period is asked for by its own wh-phrase ("how many", "when", "what year")
+_NEEDS_SPECIFIC_WH = frozenset({"date", "period", "number", "amount", "year"})
+_ANY_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 # wh-phrase per span kind for the template question
 _WH_PHRASE = {"person": "who", "group": "what", "place": "where", "date": "when", "year": "when",
@@ -97,7 +96,7 @@ def wh_fits(question: str, kind: str) -> bool:
     for pat, kinds in _WH:
         if pat.search(question):
             return kind in kinds
-    return True                            # plain "what ...?" / "which ...?"
+    return kind not in _NEEDS_SPECIFIC_WH  # plain "what ...?" / "which ...?" asks for a thing, not a figure
 
 
 def asks_for(question: str, span: str, kind: str, context: str, start: int, *, min_anchor: int = 2) -> bool:
@@ -134,7 +133,7 @@ def template_question(context: str, span: str, kind: str, start: int, *, left_wo
         if nxt.isalpha() and nxt.lower() not in _STOP:
             wh, right = f"how many {nxt}", right[1:]
     if right and right[0].startswith(("'s", "’s")):
-        wh, right = ("whose" if wh == "who" else f"{wh}'s"), [right[0][2:], *right[1:]] if right[0][2:] else right[1:]
+        wh, right = ("whose" if kind in ("person", "group") else f"{wh}'s"), [right[0][2:], *right[1:]] if right[0][2:] else right[1:]
     if left and left[-1].lower() in _FOLD_BEFORE.get(wh, ()):
         left = left[:-1]
     elif left and left[-1].lower() in ("the", "a", "an") and wh in ("where", "who", "when"):
@@ -156,7 +155,7 @@ def _clause_tail(words: list[str], limit: int) -> list[str]:
     when the sentence is longer, after the last comma within the limit (a whole phrase, not a cut one)."""
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
-        if w.endswith((";", ":")) or w in ("-", "–", "—") or w.startswith("(") or w.endswith(")"):
+        if w.endswith((";", ":", ")")) or w in ("-", "–", "—") or w.startswith("("):
             words = words[i + 1:]
             break
     if len(words) <= limit:

@@ -111,6 +111,8 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
                f"({n_un} unanswerable); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
                f"{len(out.rejects)} rejects, {st.prompt_tokens}+{st.completion_tokens} tokens, "
                f"{st.tokens_per_s:.1f} tok/s out, {seconds:.1f}s")
+    if out.question_sources:
+        summary += "; span questions: " + ", ".join(f"{n} {k}" for k, n in sorted(out.question_sources.items()))
     log.info("generate: %s", summary)
     model = {"path": engine.model_path, "checksum": engine.model_checksum, "engine": type(engine).__name__}
     return StageResult(counts=counts, model=model, sampling=sampling, extra=extra, summary=summary)

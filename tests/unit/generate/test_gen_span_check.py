@@ -27,6 +27,7 @@ def test_sentences_split_at_full_stops() -> None:
     ("Where did the colonists clash with French troops?", "place", True),
     ("What ended the fighting?", "named_item", True),
     ("Did the war begin in 1754?", "date", False),          # yes/no: no span answers it
+    ("What was the first practical engine?", "date", False),  # a figure or date needs its own wh-phrase
 ])
 def test_wh_word_fits_span_kind(question: str, kind: str, fits: bool) -> None:
     assert wh_fits(question, kind) is fits
