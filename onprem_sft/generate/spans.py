@@ -11,6 +11,7 @@ never inside another chosen span, and never a redaction placeholder or the claus
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,7 +129,8 @@ def load_span_nlp(name: str | None):
 
     try:
         path = resolve_pipeline(str(name))
-    except NlpUnavailable:
+    except NlpUnavailable as e:
+        logging.getLogger("onprem_sft.generate").warning("generate.span_nlp: %s; answer spans from patterns only", e)
         return None
     import spacy
 
