@@ -110,10 +110,12 @@ def asks_for(question: str, span: str, kind: str, context: str, start: int, *, m
     qw = {_stem(w) for w in content_words(question)} - {_stem(w) for w in content_words(span)}
     if not qw:
         return False
-    hits = {id(s): len(qw & {_stem(w) for w in content_words(s.text)}) for s in sentences(context)}
-    mine = hits.get(id(own), len(qw & {_stem(w) for w in content_words(own.text)}))
-    best_other = max((h for s in sentences(context) if s.start != own.start
-                      for h in [len(qw & {_stem(w) for w in content_words(s.text)})]), default=0)
+
+    def shared(s: Sentence) -> int:
+        return len(qw & {_stem(w) for w in content_words(s.text)})
+
+    mine = shared(own)
+    best_other = max((shared(s) for s in sentences(context) if s.start != own.start), default=0)
     return mine >= min_anchor and mine >= best_other
 
 
