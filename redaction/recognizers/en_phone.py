@@ -28,7 +28,10 @@ REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH
            "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
            "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
-CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
+# An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
+CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
+                       r"(?![\w/]|[.,]\d)")
+EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
 EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
 MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
@@ -60,7 +63,13 @@ def _valid(cc: int, nat: str, region: str) -> bool:
 
 
 def _valid_international(raw: str) -> bool:
+    """Valid with its country code: ``+44 ...``, or ``0044 ...`` / ``011 44 ...`` (an exit code for the ``+``)."""
     import phonenumbers
+    if not raw.startswith("+"):
+        x = EXIT_CODE.match(raw)
+        if x is None:
+            return False
+        raw = "+" + raw[x.end():].replace("(", "").replace(")", "")
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
     except phonenumbers.NumberParseException:
@@ -116,13 +125,18 @@ class LibPhoneRecognizer(EntityRecognizer):
             digits = re.sub(r"\D", "", raw)
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
-            if not (_valid_international(raw) if raw.startswith("+") else self._valid_national(raw, digits)):
+            intl = raw.startswith("+") or (EXIT_CODE.match(raw) is not None and _valid_international(raw))
+            if not (_valid_international(raw) if intl else self._valid_national(raw, digits)):
                 continue
             if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
             ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
             if raw.startswith("+"):
                 score = 0.85 if ctx else 0.7
+            elif intl:                                 # "0044 ...": like a national number, a bare
+                if not ctx and not re.search(r"\D", raw[EXIT_CODE.match(raw).end():]):   # digit run is an ID
+                    continue
+                score = 0.8 if ctx else 0.6
             elif ctx:
                 score = 0.8
             elif len(digits) >= 7 and _separators_ok(raw):
