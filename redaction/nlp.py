@@ -17,6 +17,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
+from redaction.recognizers.en_lexicon import Lexicon
 
 log = logging.getLogger("redaction.nlp")
 
@@ -85,6 +86,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         self.label = label or pipeline_dir
         self._engine = None
         self._adjectives: frozenset[str] | None = None
+        self._lexicon: Lexicon | None = None
 
     def load(self) -> None:
         pass
@@ -129,6 +131,7 @@ class EnglishNerRecognizer(EntityRecognizer):
             self._adjectives = _adjectives(self.engine())
         if not entities or "PERSON" in entities:
             out += _people_in_other_entities(text, off, arts.tokens, self._adjectives)
+            out += self._lexicon_people(text, off, arts.tokens)
         defined = _defined_terms(text, [text[e.start_char:e.end_char] for e in ents
                                         if e.label_ in ("PERSON", "PER")])
         for ent in ents:
@@ -162,6 +165,17 @@ class EnglishNerRecognizer(EntityRecognizer):
                                                 recognition_metadata={"recognizer_name": f"{self.name}:place"}))
         return out
 
+    def _lexicon_people(self, text: str, off: int, doc: object) -> list[RecognizerResult]:
+        """Census given names / surnames on proper-noun tokens the model left unlabelled (en_lexicon.py)."""
+        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
+        from redaction.recognizers.en_names import NOT_NAME_LOWER, name_shaped
+        if self._lexicon is None:
+            self._lexicon = Lexicon(_english_words(self.engine()))
+        skip = EN_NOT_NAME | set(EN_TITLES) | {w.capitalize() for w in NOT_NAME_LOWER}
+        return [r for r in self._lexicon.people(text, off, doc, skip)
+                if name_shaped(text, r.start, r.end) and not ORG_WORDS.search(text[r.start:r.end])
+                and not HANGUL_CJK.search(text[r.start:r.end])]
+
 
 # spaCy labels under which the small model files many foreign or unfamiliar person names.
 OTHER_LABELS = ("ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT")
@@ -192,6 +206,18 @@ def _adjectives(engine: object) -> frozenset[str]:
         return frozenset()
     index = lookups.get_table("lemma_index")
     return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
+
+
+def _english_words(engine: object) -> frozenset[str]:
+    """Every WordNet lemma of the pipeline's lemmatizer tables (nouns too): what counts as an English word."""
+    nlp = getattr(engine, "nlp", {}).get("en")
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if "lemma_index" not in lookups.tables:
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    return frozenset(w for pos in ("noun", "adj", "verb", "adv") for w in index.get(pos, []))
 
 
 def _people_in_other_entities(text: str, off: int, doc: object, adjectives: frozenset[str]) -> list[RecognizerResult]:

@@ -1,0 +1,149 @@
+"""Given-name and surname lists as evidence for English NER tokens the small spaCy model leaves unlabelled.
+
+Lists: ``probablepeople`` (MIT, already a dependency) ships the US Census Bureau's 1990 given-name list
+(5,163 names, ``gender.py``) and its 2000 surname list (~150k surnames, ``ratios.py``, with the share of people
+who carry the word as a first name). Both are public-domain census data; Faker's en_US lists are census/SSA
+derived too, so they overlap (see docs/benchmarks.md).
+
+A list hit alone is no evidence in English prose: the census lists hold ``Will``, ``Grant``, ``Crystal``,
+``White``, ``Green`` and place names. A word counts only when it is *not* an English word, i.e. absent from the
+pipeline's WordNet lemma index (nouns, verbs, adjectives, adverbs; it lists London, Texas and Harvard as nouns).
+Rules, each on proper-noun (NNP/NNPS) tokens of one line:
+
+- a run of 2-4 capitalised words (initials and particles allowed inside) whose first word is a given name or
+  whose last word is a surname, either not an English word, and no other word an English word: a full name
+  ("Edi Živković", "Júlia Gyarmathy", "Elita B Desaulniers");
+- a single capitalised word that is a given name and not an English word ("Celina", "Darren");
+- a lower-case run of 2-3 words starting with such a given name and ending in a non-English word
+  ("patricia desrosiers": chat and e-mail text is often lower case).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from presidio_analyzer import RecognizerResult
+
+_FOLD = str.maketrans({"ø": "o", "ð": "d", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "þ": "th", "œ": "oe",
+                       "ı": "i"})
+PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "ten", "ter"}
+CAP_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
+INITIAL = re.compile(r"[A-Z]\.?")
+INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
+
+
+def fold(word: str) -> str:
+    """Lower case without accents ("Živković" -> "zivkovic"), as the census lists are written."""
+    w = unicodedata.normalize("NFKD", word.casefold().translate(_FOLD))
+    return "".join(c for c in w if not unicodedata.combining(c))
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    from probablepeople.gender import gender_names
+
+    from redaction.recognizers.data import EN_FIRST_NAMES
+    return frozenset(n for n in (*gender_names, *EN_FIRST_NAMES) if len(n) >= 3)
+
+
+@functools.cache
+def surnames() -> frozenset[str]:
+    """Census surnames mostly carried as a surname (under half of their bearers use it as a first name)."""
+    from probablepeople.ratios import ratios
+    return frozenset(k.lower() for k, v in ratios.items() if v < 0.5 and len(k) >= 3)
+
+
+def _is_cap(w: str) -> bool:
+    return bool(CAP_WORD.fullmatch(w)) and w[0].isupper() and not (len(w) > 3 and w.isupper())
+
+
+class Lexicon:
+    """Name evidence for one spaCy doc, given the pipeline's English vocabulary (WordNet lemma index)."""
+
+    def __init__(self, english: frozenset[str]) -> None:
+        self.english = english
+
+    def is_english(self, w: str) -> bool:
+        """In the lemma index as written or with an inflection removed ("documents", "granted")."""
+        f = fold(w)
+        return f in self.english or any(f.endswith(x) and f[:-len(x)] + y in self.english for x, y in INFLECTIONS)
+
+    def given(self, w: str) -> bool:
+        return fold(w) in given_names() and not self.is_english(w)
+
+    def surname(self, w: str) -> bool:
+        return fold(w) in surnames() and not self.is_english(w)
+
+    def plain_word(self, w: str) -> bool:
+        """An English word that is no listed name either ("Cautionary", "Weekly")."""
+        f = fold(w)
+        return self.is_english(w) and f not in given_names() and f not in surnames()
+
+    def people(self, text: str, off: int, doc: object, skip: set[str]) -> list[RecognizerResult]:
+        """PERSON results (in ``text`` offsets) for tokens of ``doc`` backed by the lists; ``skip``: capitalised
+        words that are never a name (sentence starts, legal and form vocabulary)."""
+        out = []
+        for run in _cap_runs(doc, skip):
+            words = [t.text for t in run]
+            names = [w for w in words if not INITIAL.fullmatch(w) and fold(w) not in PARTICLES]
+            if len(names) > 4:
+                continue
+            if len(words) == 1:
+                ok, score = self.given(words[0]) and len(words[0]) >= 3, 0.6
+            else:
+                ok = (len(names) >= 2 and (self.given(words[0]) or self.surname(words[-1]))
+                      and not any(self.plain_word(w) for w in names))
+                score = 0.8 if self.given(words[0]) and self.surname(words[-1]) else 0.7
+            if ok:
+                out.append(_result(run, off, score))
+        out += [_result(run, off, 0.7) for run in self._lower_names(doc)]
+        return out
+
+    def _lower_names(self, doc: object) -> list[list]:
+        """Lower-case "given [initial] surname" ("patricia desrosiers", "benjamin a seiler")."""
+        toks = list(doc)
+        out = []
+        for i, t in enumerate(toks[:-1]):
+            if not (t.text.isalpha() and t.text.islower() and len(t.text) >= 4 and not t.is_stop
+                    and self.given(t.text)):
+                continue
+            j = i + 1
+            if len(toks[j].text) == 1 and toks[j].text.isalpha() and j + 1 < len(toks):
+                j += 1                                          # a middle initial
+            last = toks[j].text
+            if (last.isalpha() and last.islower() and len(last) >= 3 and not self.is_english(last)
+                    and not toks[j].is_stop and all(x.whitespace_ == " " for x in toks[i:j])):
+                out.append(toks[i:j + 1])
+        return out
+
+
+def _result(run: list, off: int, score: float) -> RecognizerResult:
+    s, e = run[0].idx + off, run[-1].idx + len(run[-1].text) + off
+    return RecognizerResult("PERSON", s, e, score, recognition_metadata={"recognizer_name": "EnNerRecognizer:lexicon"})
+
+
+def _cap_runs(doc: object, skip: set[str]) -> list[list]:
+    """Maximal runs of capitalised proper-noun tokens joined by one space (initials and particles inside)."""
+    out: list[list] = []
+    cur: list = []
+    for t in doc:
+        w = t.text
+        name_like = (_is_cap(w) and t.tag_ in ("NNP", "NNPS") and w.rstrip(".") not in skip) or \
+            bool(INITIAL.fullmatch(w)) or (bool(cur) and fold(w) in PARTICLES)
+        joined = bool(cur) and cur[-1].whitespace_ == " "
+        if cur and (not name_like or not joined):
+            out.append(cur)
+            cur = []
+        if name_like:
+            cur.append(t)
+    if cur:
+        out.append(cur)
+    res = []
+    for r in out:                      # a run neither ends in a particle nor is a lone initial
+        while r and (fold(r[-1].text) in PARTICLES or (len(r) > 1 and INITIAL.fullmatch(r[0].text))):
+            r = r[:-1] if fold(r[-1].text) in PARTICLES else r[1:]
+        if r and not (len(r) == 1 and INITIAL.fullmatch(r[0].text)):
+            res.append(r)
+    return res
