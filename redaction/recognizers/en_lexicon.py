@@ -30,6 +30,7 @@ _FOLD = str.maketrans({"ø": "o", "ð": "d", "æ": "ae", "ł": "l", "đ": "d", "
                        "ı": "i"})
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "ten", "ter"}
 CAP_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
+NOUN_TAGS = ("NNP", "NNPS", "NN", "NNS", "FW", "UH")   # the small tagger files rare names as common nouns too
 INITIAL = re.compile(r"[A-Z]\.?")
 INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
@@ -93,9 +94,13 @@ class Lexicon:
             if len(words) == 1:
                 ok, score = self.given(words[0]) and len(words[0]) >= 3, 0.6
             else:
-                ok = (len(names) >= 2 and (self.given(words[0]) or self.surname(words[-1]))
-                      and not any(self.plain_word(w) for w in names))
-                score = 0.8 if self.given(words[0]) and self.surname(words[-1]) else 0.7
+                first, last = names[0], names[-1]
+                ok = len(names) >= 2 and not any(self.plain_word(w) for w in names) and (
+                    self.given(first) or self.surname(last)
+                    or (fold(first) in given_names() and not self.is_english(last))   # "Naomi Ryan"
+                    or (len(words) == 3 and INITIAL.fullmatch(words[1]) is not None   # "Szabina J Gelencsér"
+                        and not self.is_english(first) and not self.is_english(last)))
+                score = 0.8 if fold(first) in given_names() and self.surname(last) else 0.7
             if ok:
                 out.append(_result(run, off, score))
         out += [_result(run, off, 0.7) for run in self._lower_names(doc)]
@@ -107,7 +112,7 @@ class Lexicon:
         out = []
         for i, t in enumerate(toks[:-1]):
             if not (t.text.isalpha() and t.text.islower() and len(t.text) >= 4 and not t.is_stop
-                    and self.given(t.text)):
+                    and fold(t.text) in given_names()):
                 continue
             j = i + 1
             if len(toks[j].text) == 1 and toks[j].text.isalpha() and j + 1 < len(toks):
@@ -130,7 +135,7 @@ def _cap_runs(doc: object, skip: set[str]) -> list[list]:
     cur: list = []
     for t in doc:
         w = t.text
-        name_like = (_is_cap(w) and t.tag_ in ("NNP", "NNPS") and w.rstrip(".") not in skip) or \
+        name_like = (_is_cap(w) and t.tag_ in NOUN_TAGS and w.rstrip(".") not in skip) or \
             bool(INITIAL.fullmatch(w)) or (bool(cur) and fold(w) in PARTICLES)
         joined = bool(cur) and cur[-1].whitespace_ == " "
         if cur and (not name_like or not joined):
