@@ -17,7 +17,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
-from redaction.recognizers.en_lexicon import Lexicon
+from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names
 
 log = logging.getLogger("redaction.nlp")
 
@@ -145,12 +145,16 @@ class EnglishNerRecognizer(EntityRecognizer):
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
                 toks = [t for t in ent.span if t.idx + off < e and t.tag_ != "POS"]
-                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
-                        toks[0].tag_ not in ("NNP", "NNPS") or any(
-                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
+                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks:
                     continue
-                if all(t.lemma_.casefold() in self._adjectives or t.text.casefold() in self._adjectives
-                       for t in toks):
+                # a capitalised census given name the model calls PERSON stays even when tagged a common noun or
+                # adjective ("Leif, can I ...", "named him Frank")
+                listed = len(toks) == 1 and toks[0].text[:1].isupper() and fold(toks[0].text) in given_names()
+                if not listed and (toks[0].tag_ not in ("NNP", "NNPS") or any(
+                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks)):
+                    continue
+                if not listed and all(t.lemma_.casefold() in self._adjectives or
+                                      t.text.casefold() in self._adjectives for t in toks):
                     continue
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
@@ -163,7 +167,22 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if PLACE_CUES.search(text[max(line_start, s - 30):s]) and name_shaped(text, s, e):
                     out.append(RecognizerResult("ADDRESS", s, e, 0.6,
                                                 recognition_metadata={"recognizer_name": f"{self.name}:place"}))
+        if not entities or "PERSON" in entities:
+            out += self._companions(text, off, arts.tokens.text, out)
         return out
+
+    def _companions(self, text: str, off: int, piece: str, out: list[RecognizerResult]) -> list[RecognizerResult]:
+        """List items and speaker labels beside a detected person (en_lexicon.companions)."""
+        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
+        from redaction.recognizers.en_names import name_shaped
+        found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
+        if not found:
+            return []
+        spans = companions(piece, found, self._lexicon, EN_NOT_NAME | set(EN_TITLES))
+        return [RecognizerResult("PERSON", s + off, e + off, 0.6,
+                                 recognition_metadata={"recognizer_name": f"{self.name}:companion"})
+                for s, e in spans if name_shaped(text, s + off, e + off)
+                and not ORG_WORDS.search(text[s + off:e + off])]
 
     def _lexicon_people(self, text: str, off: int, doc: object) -> list[RecognizerResult]:
         """Census given names / surnames on proper-noun tokens the model left unlabelled (en_lexicon.py)."""

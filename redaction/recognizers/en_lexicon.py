@@ -152,3 +152,36 @@ def _cap_runs(doc: object, skip: set[str]) -> list[list]:
         if r and not (len(r) == 1 and INITIAL.fullmatch(r[0].text)):
             res.append(r)
     return res
+
+
+# "A, B and C" / "A, B, or C": single capitalised words in one coordination.
+COORDINATION = re.compile(r"(?<![\w-])[A-Z][^\W\d_]+(?:[ \t]*,[ \t]*[A-Z][^\W\d_]+)*,?[ \t]+(?:and|or|&)[ \t]+"
+                          r"[A-Z][^\W\d_]+(?![\w-])")
+SPEAKER = re.compile(r"(?m)^[ \t]*([A-Z][^\W\d_]+):[ \t]+\S")
+
+
+def _item_spans(m: re.Match) -> list[tuple[int, int]]:
+    return [(m.start() + w.start(), m.start() + w.end()) for w in re.finditer(r"[^\W\d_]+", m.group())
+            if w.group() not in ("and", "or")]
+
+
+def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: set[str]) -> list[tuple[int, int]]:
+    """Words that stand with a detected person, as that person does: the other items of a list ("our founders:
+    Kónya, Becker and Vasquez" with Becker found), and the other speaker labels of a transcript where two labels
+    are people ("Ubul: What a wife.\\nNicole: Remember me ..."). Plain English words and ``skip`` words stay."""
+    def hit(s: int, e: int) -> bool:
+        return any(fs < e and fe > s for fs, fe in found)
+
+    def ok(s: int, e: int) -> bool:
+        w = text[s:e]
+        return w not in skip and not lexicon.plain_word(w) and not hit(s, e)
+
+    out = []
+    for m in COORDINATION.finditer(text):
+        items = _item_spans(m)
+        if any(hit(s, e) for s, e in items):
+            out += [(s, e) for s, e in items if ok(s, e)]
+    labels = [m.span(1) for m in SPEAKER.finditer(text)]
+    if sum(hit(s, e) for s, e in labels) >= 2:
+        out += [(s, e) for s, e in labels if ok(s, e)]
+    return out
