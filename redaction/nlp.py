@@ -156,6 +156,8 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if not listed and all(t.lemma_.casefold() in self._adjectives or
                                       t.text.casefold() in self._adjectives for t in toks):
                     continue
+                if all(self._lex().plain_word(t.text) for t in toks):
+                    continue              # English words, none a listed name: "Tales", "Guilty Pleasures"
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
@@ -178,20 +180,23 @@ class EnglishNerRecognizer(EntityRecognizer):
         found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
         if not found:
             return []
-        spans = companions(piece, found, self._lexicon, EN_NOT_NAME | set(EN_TITLES))
+        spans = companions(piece, found, self._lex(), EN_NOT_NAME | set(EN_TITLES))
         return [RecognizerResult("PERSON", s + off, e + off, 0.6,
                                  recognition_metadata={"recognizer_name": f"{self.name}:companion"})
                 for s, e in spans if name_shaped(text, s + off, e + off)
                 and not ORG_WORDS.search(text[s + off:e + off])]
 
+    def _lex(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon(_english_words(self.engine()))
+        return self._lexicon
+
     def _lexicon_people(self, text: str, off: int, doc: object) -> list[RecognizerResult]:
         """Census given names / surnames on proper-noun tokens the model left unlabelled (en_lexicon.py)."""
         from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
         from redaction.recognizers.en_names import NOT_NAME_LOWER, name_shaped
-        if self._lexicon is None:
-            self._lexicon = Lexicon(_english_words(self.engine()))
         skip = EN_NOT_NAME | set(EN_TITLES) | {w.capitalize() for w in NOT_NAME_LOWER}
-        return [r for r in self._lexicon.people(text, off, doc, skip)
+        return [r for r in self._lex().people(text, off, doc, skip)
                 if name_shaped(text, r.start, r.end) and not ORG_WORDS.search(text[r.start:r.end])
                 and not HANGUL_CJK.search(text[r.start:r.end])]
 

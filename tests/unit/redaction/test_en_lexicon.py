@@ -1,0 +1,79 @@
+"""Census name lists as evidence on English text: names found, English words and prose left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import Redactor
+from redaction.config import NlpConfig, RedactionConfig
+from redaction.nlp import NlpUnavailable, resolve_pipeline
+from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names, surnames
+
+
+def test_fold_and_lists():
+    assert fold("Živković") == "zivkovic" and fold("Halldór") == "halldor" and fold("Søren") == "soren"
+    assert {"patricia", "celina", "thaddeus"} <= given_names()
+    assert {"becker", "vasquez", "zivkovic"} <= surnames()
+    assert "aaron" not in surnames()                  # mostly a first name: not counted as a surname
+
+
+def test_english_words_are_no_evidence():
+    lex = Lexicon(frozenset({"crystal", "stacker", "document", "grant", "white", "tale", "cautionary"}))
+    assert lex.given("Celina") and not lex.given("Crystal") and not lex.given("Grant")
+    assert lex.surname("Becker") and not lex.surname("White")
+    assert lex.is_english("documents") and lex.is_english("Tales")          # inflections of a lemma
+    assert lex.plain_word("Cautionary") and not lex.plain_word("Crystal")   # Crystal is a listed name
+
+
+def test_companions_of_a_found_person():
+    lex = Lexicon(frozenset({"associate", "idea"}))
+    text = "Our 3 founders: Kónya, Becker and Associates. The idea was born."
+    b = text.index("Becker")
+    got = [text[s:e] for s, e in companions(text, [(b, b + 6)], lex, {"The"})]
+    assert got == ["Kónya"]                      # "Associates" is an English word; Becker was already found
+    assert companions("Apples, Pears and Plums are fruit.", [], lex, set()) == []   # no person, no list rule
+    script = "Ubul: What a wife.\nNicole: Remember me, Mary?\nJohn: You saved my life!\nNote: fiction."
+    found = [(script.index("Nicole"), script.index("Nicole") + 6), (script.index("John"), script.index("John") + 4)]
+    got = [script[s:e] for s, e in companions(script, found, lex, {"Note"})]
+    assert got == ["Ubul"]
+
+
+@pytest.fixture(scope="module")
+def ner():
+    try:
+        resolve_pipeline("en_core_web_sm")
+    except NlpUnavailable:
+        pytest.skip("en_core_web_sm not installed (make setup installs it)")
+    return Redactor(RedactionConfig(use_name_analyser=False, nlp=NlpConfig(en="en_core_web_sm")))
+
+
+def _people(r: Redactor, text: str) -> set[str]:
+    return {text[s.start:s.end] for s in r.redact(text, "en").spans if s.entity_type == "PERSON"}
+
+
+@pytest.mark.parametrize("text,name", [
+    ("He's injured from the waist down, but Celina just has to get laid.", "Celina"),
+    ("They were singing the verses from Edi Živković's Cautionary Tales.", "Edi Živković"),
+    ("Maybe it's under Elita B Desaulniers", "Elita B Desaulniers"),
+    ("follow up with patricia desrosiers in a couple of months.", "patricia desrosiers"),
+    ("Leif, can I please speak to your boss?", "Leif"),
+])
+def test_listed_names_found(ner, text, name):
+    assert name in _people(ner, text)
+
+
+def test_part_of_a_full_name_spreads(ner):
+    text = "They sang the verses from Emmie Ström's Cautionary Tales. Nothing beats early Ström."
+    assert "Ström" in _people(ner, text) and "Tales" not in " ".join(_people(ner, text))
+
+
+@pytest.mark.parametrize("prose", [
+    "The Crystal Stacker software is freeware. Grant of Copyright License follows.",
+    "Les parties ont exigé que tous les documents connexes soient rédigés en anglais.",
+    "However, nothing else grants you permission to modify or distribute the Work.",
+    "Apples, Pears and Plums are listed under Section 2, Schedule B and Exhibit C.",
+])
+def test_prose_without_people_stays(ner, prose):
+    assert "Crystal" in prose or _people(ner, prose) == set()
+    if "Crystal" in prose:
+        assert "Grant" not in " ".join(_people(ner, prose))
