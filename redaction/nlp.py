@@ -178,8 +178,6 @@ class EnglishNerRecognizer(EntityRecognizer):
         from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
         from redaction.recognizers.en_names import name_shaped
         found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
-        if not found:
-            return []
         spans = companions(piece, found, self._lex(), EN_NOT_NAME | set(EN_TITLES))
         return [RecognizerResult("PERSON", s + off, e + off, 0.6,
                                  recognition_metadata={"recognizer_name": f"{self.name}:companion"})

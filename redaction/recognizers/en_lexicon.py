@@ -30,7 +30,8 @@ _FOLD = str.maketrans({"ø": "o", "ð": "d", "æ": "ae", "ł": "l", "đ": "d", "
                        "ı": "i"})
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "ten", "ter"}
 CAP_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
-NOUN_TAGS = ("NNP", "NNPS", "NN", "NNS", "FW", "UH")   # the small tagger files rare names as common nouns too
+# the small tagger files rare names as common nouns, foreign words or adjectives too ("Danial, can I ...")
+NOUN_TAGS = ("NNP", "NNPS", "NN", "NNS", "FW", "UH", "JJ")
 INITIAL = re.compile(r"[A-Z]\.?")
 INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
@@ -167,7 +168,7 @@ def _item_spans(m: re.Match) -> list[tuple[int, int]]:
 
 def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: set[str]) -> list[tuple[int, int]]:
     """Words that stand with a detected person, as that person does: the other items of a list ("our founders:
-    Kónya, Becker and Vasquez" with Becker found), and the other speaker labels of a transcript where two labels
+    Kónya, Becker and Vasquez" with Becker found, or with two of three items listed names), and the other speaker labels of a transcript where two labels
     are people ("Ubul: What a wife.\\nNicole: Remember me ..."). Plain English words and ``skip`` words stay."""
     def hit(s: int, e: int) -> bool:
         return any(fs < e and fe > s for fs, fe in found)
@@ -176,10 +177,14 @@ def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: 
         w = text[s:e]
         return w not in skip and not lexicon.plain_word(w) and not hit(s, e)
 
+    def listed(s: int, e: int) -> bool:
+        return lexicon.given(text[s:e]) or lexicon.surname(text[s:e])
+
     out = []
     for m in COORDINATION.finditer(text):
         items = _item_spans(m)
-        if any(hit(s, e) for s, e in items):
+        # a detected person among the items, or a list of three or more of which two are listed names
+        if any(hit(s, e) for s, e in items) or (len(items) >= 3 and sum(listed(s, e) for s, e in items) >= 2):
             out += [(s, e) for s, e in items if ok(s, e)]
     labels = [m.span(1) for m in SPEAKER.finditer(text)]
     if sum(hit(s, e) for s, e in labels) >= 2:
