@@ -145,7 +145,8 @@ class EnglishNerRecognizer(EntityRecognizer):
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
                 toks = [t for t in ent.span if t.idx + off < e and t.tag_ != "POS"]
-                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks:
+                if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
+                        _in_identifier(text, s, e):
                     continue
                 # a capitalised census given name the model calls PERSON stays even when tagged a common noun or
                 # adjective ("Leif, can I ...", "named him Frank")
@@ -196,7 +197,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         skip = EN_NOT_NAME | set(EN_TITLES) | {w.capitalize() for w in NOT_NAME_LOWER}
         return [r for r in self._lex().people(text, off, doc, skip)
                 if name_shaped(text, r.start, r.end) and not ORG_WORDS.search(text[r.start:r.end])
-                and not HANGUL_CJK.search(text[r.start:r.end])]
+                and not HANGUL_CJK.search(text[r.start:r.end]) and not _in_identifier(text, r.start, r.end)]
 
 
 # spaCy labels under which the small model files many foreign or unfamiliar person names.
@@ -228,6 +229,11 @@ def _adjectives(engine: object) -> frozenset[str]:
         return frozenset()
     index = lookups.get_table("lemma_index")
     return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
+
+
+def _in_identifier(text: str, s: int, e: int) -> bool:
+    """Part of code or a path ("annotated_types.Len", "`Meta`", "meta-llama/Meta-Llama"), not prose."""
+    return text[s - 1:s] in (".", "_", "`", "/", "-") or bool(re.match(r"[_`/(-]|\.\w", text[e:e + 2]))
 
 
 def _english_words(engine: object) -> frozenset[str]:

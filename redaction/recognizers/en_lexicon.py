@@ -29,11 +29,21 @@ from presidio_analyzer import RecognizerResult
 _FOLD = str.maketrans({"ø": "o", "ð": "d", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "þ": "th", "œ": "oe",
                        "ı": "i"})
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "ten", "ter"}
-CAP_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
 # the small tagger files rare names as common nouns, foreign words or adjectives too ("Danial, can I ...")
 NOUN_TAGS = ("NNP", "NNPS", "NN", "NNS", "FW", "UH", "JJ")
 INITIAL = re.compile(r"[A-Z]\.?")
-INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
+# Title case as names are written: no inner capitals ("LoRA", "DeepSpeed", "GIL" are products), Mc/O' allowed.
+NAME_CASE = re.compile(r"(?:Mc|O['’])?[^\W\d_][^\W\d_]+(?:[-'’][^\W\d_]+)?")
+
+
+def name_case(w: str) -> bool:
+    m = NAME_CASE.fullmatch(w)
+    if m is None:
+        return False
+    body = re.sub(r"^(?:Mc|O['’])", "", w)
+    return body[0].isupper() and not any(c.isupper() for part in re.split(r"[-'’]", body) for c in part[1:])
+INFLECTIONS = (("s", ""), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ies", "y"), ("ed", ""),
+               ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
 def fold(word: str) -> str:
@@ -57,8 +67,11 @@ def surnames() -> frozenset[str]:
     return frozenset(k.lower() for k, v in ratios.items() if v < 0.5 and len(k) >= 3)
 
 
-def _is_cap(w: str) -> bool:
-    return bool(CAP_WORD.fullmatch(w)) and w[0].isupper() and not (len(w) > 3 and w.isupper())
+def _sentence(text: str, i: int) -> str:
+    """The sentence or line around position ``i`` (the pipeline's parser is off, so no doc.sents)."""
+    a = max(text.rfind(c, 0, i) for c in ".!?\n") + 1
+    ends = [j for j in (text.find(c, i) for c in ".!?\n") if j >= 0]
+    return text[a:min(ends) if ends else len(text)]
 
 
 class Lexicon:
@@ -93,12 +106,12 @@ class Lexicon:
             if len(names) > 4:
                 continue
             if len(words) == 1:
-                ok, score = self.given(words[0]) and len(words[0]) >= 3, 0.6
+                ok, score = self.given(words[0]) and len(words[0]) >= 3 and not run[0].is_stop, 0.6
             else:
                 first, last = names[0], names[-1]
                 ok = len(names) >= 2 and not any(self.plain_word(w) for w in names) and (
                     self.given(first) or self.surname(last)
-                    or (fold(first) in given_names() and not self.is_english(last))   # "Naomi Ryan"
+                    or (fold(first) in given_names() and self.surname(last))   # "Grant Thornton": a listed pair
                     or (len(words) == 3 and INITIAL.fullmatch(words[1]) is not None   # "Szabina J Gelencsér"
                         and not self.is_english(first) and not self.is_english(last)))
                 score = 0.8 if fold(first) in given_names() and self.surname(last) else 0.7
@@ -120,8 +133,9 @@ class Lexicon:
                 j += 1                                          # a middle initial
             last = toks[j].text
             if (last.isalpha() and last.islower() and len(last) >= 3 and not self.is_english(last)
-                    and not toks[j].is_stop and all(x.whitespace_ == " " for x in toks[i:j])):
-                out.append(toks[i:j + 1])
+                    and not toks[j].is_stop and all(x.whitespace_ == " " for x in toks[i:j])
+                    and (self.surname(last) or not any(c.isupper() for c in _sentence(doc.text, t.idx)))):
+                out.append(toks[i:j + 1])     # a listed surname, or a sentence written all in lower case
         return out
 
 
@@ -136,7 +150,7 @@ def _cap_runs(doc: object, skip: set[str]) -> list[list]:
     cur: list = []
     for t in doc:
         w = t.text
-        name_like = (_is_cap(w) and t.tag_ in NOUN_TAGS and w.rstrip(".") not in skip) or \
+        name_like = (name_case(w) and t.tag_ in NOUN_TAGS and w not in skip) or \
             bool(INITIAL.fullmatch(w)) or (bool(cur) and fold(w) in PARTICLES)
         joined = bool(cur) and cur[-1].whitespace_ == " "
         if cur and (not name_like or not joined):
@@ -173,9 +187,10 @@ def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: 
     def hit(s: int, e: int) -> bool:
         return any(fs < e and fe > s for fs, fe in found)
 
-    def ok(s: int, e: int) -> bool:
+    def ok(s: int, e: int) -> bool:            # name-shaped ("NumPy", "JAX" are products), no English word
         w = text[s:e]
-        return w not in skip and not lexicon.plain_word(w) and not hit(s, e)
+        return (w not in skip and name_case(w) and not hit(s, e)
+                and (not lexicon.is_english(w) or fold(w) in given_names()))
 
     def listed(s: int, e: int) -> bool:
         return lexicon.given(text[s:e]) or lexicon.surname(text[s:e])
@@ -184,8 +199,10 @@ def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: 
     for m in COORDINATION.finditer(text):
         items = _item_spans(m)
         # a detected person among the items, or a list of three or more of which two are listed names
-        if any(hit(s, e) for s, e in items) or (len(items) >= 3 and sum(listed(s, e) for s, e in items) >= 2):
+        if len(items) >= 3 and (any(hit(s, e) for s, e in items) or sum(listed(s, e) for s, e in items) >= 2):
             out += [(s, e) for s, e in items if ok(s, e)]
+        elif any(hit(s, e) for s, e in items):       # "Pydantic and Starlette": two items need a listed name
+            out += [(s, e) for s, e in items if ok(s, e) and listed(s, e)]
     labels = [m.span(1) for m in SPEAKER.finditer(text)]
     if sum(hit(s, e) for s, e in labels) >= 2:
         out += [(s, e) for s, e in labels if ok(s, e)]

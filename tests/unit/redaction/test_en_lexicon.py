@@ -72,6 +72,10 @@ def test_part_of_a_full_name_spreads(ner):
     "Les parties ont exigé que tous les documents connexes soient rédigés en anglais.",
     "However, nothing else grants you permission to modify or distribute the Work.",
     "Apples, Pears and Plums are listed under Section 2, Schedule B and Exhibit C.",
+    # technical text: products in name case, identifiers, lower-case package names
+    "Fine-tune with LoRA on DeepSpeed; the GIL is released. See `annotated_types.Len` for details.",
+    "FastAPI depends on Pydantic and Starlette. Install it on Sun Solaris first.",
+    "To install it, run pip install lora deepspeed and restart the kernel.",
 ])
 def test_prose_without_people_stays(ner, prose):
     assert "Crystal" in prose or _people(ner, prose) == set()
