@@ -17,7 +17,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
-from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names
+from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names, sentence_at
 
 log = logging.getLogger("redaction.nlp")
 
@@ -148,6 +148,8 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
                         _in_identifier(text, s, e):
                     continue
+                if text[s:e].islower() and any(c.isupper() for c in sentence_at(text, s)):
+                    continue              # a lower-case "name" in normally cased text ("pip install lora")
                 # a capitalised census given name the model calls PERSON stays even when tagged a common noun or
                 # adjective ("Leif, can I ...", "named him Frank")
                 listed = len(toks) == 1 and toks[0].text[:1].isupper() and fold(toks[0].text) in given_names()

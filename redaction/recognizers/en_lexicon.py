@@ -67,7 +67,7 @@ def surnames() -> frozenset[str]:
     return frozenset(k.lower() for k, v in ratios.items() if v < 0.5 and len(k) >= 3)
 
 
-def _sentence(text: str, i: int) -> str:
+def sentence_at(text: str, i: int) -> str:
     """The sentence or line around position ``i`` (the pipeline's parser is off, so no doc.sents)."""
     a = max(text.rfind(c, 0, i) for c in ".!?\n") + 1
     ends = [j for j in (text.find(c, i) for c in ".!?\n") if j >= 0]
@@ -134,7 +134,7 @@ class Lexicon:
             last = toks[j].text
             if (last.isalpha() and last.islower() and len(last) >= 3 and not self.is_english(last)
                     and not toks[j].is_stop and all(x.whitespace_ == " " for x in toks[i:j])
-                    and (self.surname(last) or not any(c.isupper() for c in _sentence(doc.text, t.idx)))):
+                    and (self.surname(last) or not any(c.isupper() for c in sentence_at(doc.text, t.idx)))):
                 out.append(toks[i:j + 1])     # a listed surname, or a sentence written all in lower case
         return out
 
