@@ -17,7 +17,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
-from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names, sentence_at
+from redaction.recognizers.en_lexicon import Lexicon, companions, cued_names, fold, given_names, sentence_at
 
 log = logging.getLogger("redaction.nlp")
 
@@ -177,11 +177,12 @@ class EnglishNerRecognizer(EntityRecognizer):
         return out
 
     def _companions(self, text: str, off: int, piece: str, out: list[RecognizerResult]) -> list[RecognizerResult]:
-        """List items and speaker labels beside a detected person (en_lexicon.companions)."""
+        """List items and speaker labels beside a detected person, names after a cue (en_lexicon.py)."""
         from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
         from redaction.recognizers.en_names import name_shaped
         found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
         spans = companions(piece, found, self._lex(), EN_NOT_NAME | set(EN_TITLES))
+        spans += cued_names(piece, self._lex(), EN_NOT_NAME | set(EN_TITLES))
         return [RecognizerResult("PERSON", s + off, e + off, 0.6,
                                  recognition_metadata={"recognizer_name": f"{self.name}:companion"})
                 for s, e in spans if name_shaped(text, s + off, e + off)

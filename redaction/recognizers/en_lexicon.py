@@ -207,3 +207,38 @@ def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: 
     if sum(hit(s, e) for s, e in labels) >= 2:
         out += [(s, e) for s, e in labels if ok(s, e)]
     return out
+
+
+# Constructions that introduce a person by name, read with the vocabulary so any casing works:
+# "my name is borna jerković", "She named him Luís", "her maiden name is nyberg", "ms. Quinzia".
+NAME_CUE = re.compile(r"(?i:\b(?:my|his|her|maiden|first|last|full) name is|\bcalls? me|\bnamed(?: him| her)?|"
+                      r"\b(?:mr|mrs|ms|dr)\.)[ \t]+([^\W\d_]+(?:[ \t][^\W\d_]+)?)")
+# A sentence opened by a name and a comma before a request or question ("Warrane, can I please speak to ..."),
+# closed by one ("Don't go to town, Mark!"), or a name "is from" somewhere ("Luiza is from Xignite").
+VOCATIVE = re.compile(r"(?:^|(?<=[.!?]\s))([^\W\d_]+),[ \t]+(?:can|could|would|will|do|did|are|have|please|"
+                      r"I|you|we)\b|,[ \t]+([^\W\d_]+)[!?](?:\s|$)|(?:^|(?<=[.!?]\s))([^\W\d_]+) (?:is|was) from\b")
+
+
+def cued_names(text: str, lexicon: Lexicon, skip: set[str]) -> list[tuple[int, int]]:
+    """Spans named by a cue above; each word must be a name-case or lower-case non-English word."""
+    def word_ok(w: str) -> bool:
+        from spacy.lang.en.stop_words import STOP_WORDS
+        return (w not in skip and (name_case(w) or w.islower()) and len(w) >= 2 and w.casefold() not in STOP_WORDS
+                and (not lexicon.is_english(w) or (w[0].isupper() and fold(w) in given_names())))
+
+    out = []
+    for m in NAME_CUE.finditer(text):
+        s = m.start(1)
+        words = list(re.finditer(r"[^\W\d_]+", m.group(1)))
+        keep = []
+        for w in words:
+            if not word_ok(w.group()):
+                break
+            keep.append(w)
+        if keep:
+            out.append((s + keep[0].start(), s + keep[-1].end()))
+    for m in VOCATIVE.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i))
+        if name_case(m.group(g)) and word_ok(m.group(g)):
+            out.append(m.span(g))
+    return out

@@ -7,7 +7,7 @@ import pytest
 from redaction import Redactor
 from redaction.config import NlpConfig, RedactionConfig
 from redaction.nlp import NlpUnavailable, resolve_pipeline
-from redaction.recognizers.en_lexicon import Lexicon, companions, fold, given_names, surnames
+from redaction.recognizers.en_lexicon import Lexicon, companions, cued_names, fold, given_names, surnames
 
 
 def test_fold_and_lists():
@@ -36,6 +36,21 @@ def test_companions_of_a_found_person():
     found = [(script.index("Nicole"), script.index("Nicole") + 6), (script.index("John"), script.index("John") + 4)]
     got = [script[s:e] for s, e in companions(script, found, lex, {"Note"})]
     assert got == ["Ubul"]
+
+
+@pytest.mark.parametrize("text,names", [
+    ("my name is borna jerković but everyone calls me borna", ["borna jerković", "borna"]),
+    ("She named him Luís", ["Luís"]),
+    ("I'd like to join accounts with ms. Quinzia", ["Quinzia"]),
+    ("Warrane, can I please speak to your boss?", ["Warrane"]),
+    ("Don't go to town, Brandon!", ["Brandon"]),
+    ("Luiza is from Xignite", ["Luiza"]),
+    # English words and function words after the same cues stay
+    ("The file is named the same. Please, can I go? This is from the manual. Thanks, Everyone!", []),
+])
+def test_cued_names(text, names):
+    lex = Lexicon(frozenset({"file", "same", "manual", "everyone", "thanks", "please"}))
+    assert [text[s:e] for s, e in cued_names(text, lex, {"The", "This"})] == names
 
 
 @pytest.fixture(scope="module")
