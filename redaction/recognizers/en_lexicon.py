@@ -107,6 +107,9 @@ class Lexicon:
                 continue
             if len(words) == 1:
                 ok, score = self.given(words[0]) and len(words[0]) >= 3 and not run[0].is_stop, 0.6
+                if not ok and run[0].tag_ == "NNP" and self.surname(words[0]) and len(words[0]) >= 4 \
+                        and not run[0].is_sent_start and run[0].i > 0 and doc[run[0].i - 1].text not in ".!?:\n":
+                    ok, score = True, 0.5       # a surname alone inside a sentence ("but Stanko just has")
             else:
                 first, last = names[0], names[-1]
                 ok = len(names) >= 2 and not any(self.plain_word(w) for w in names) and (
