@@ -76,6 +76,17 @@ def _valid_international(raw: str) -> bool:
         return False
 
 
+def _possible_international(raw: str) -> bool:
+    """A known country code and 8-15 digits (E.164's limit): a ``+`` number libphonenumber cannot call valid (a
+    new or unlisted range, a mistyped digit) is still written as a phone number, never as a card or an ID."""
+    import phonenumbers
+    try:
+        phonenumbers.parse(raw, None)              # raises on an unknown country code
+    except phonenumbers.NumberParseException:
+        return False
+    return 8 <= sum(c.isdigit() for c in raw) <= 15
+
+
 class LibPhoneRecognizer(EntityRecognizer):
     """PHONE_NUMBER for any number libphonenumber calls valid in one of ``REGIONS``."""
 
@@ -126,12 +137,17 @@ class LibPhoneRecognizer(EntityRecognizer):
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
             intl = raw.startswith("+") or (EXIT_CODE.match(raw) is not None and _valid_international(raw))
+            possible = False
             if not (_valid_international(raw) if intl else self._valid_national(raw, digits)):
-                continue
+                if not (raw.startswith("+") and len(digits) >= 8 and _possible_international(raw)):
+                    continue
+                possible = True                        # "+49 ..." with a known country code, not (yet) allocated
             if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
             ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
-            if raw.startswith("+"):
+            if possible:
+                score = 0.7 if ctx else 0.5
+            elif raw.startswith("+"):
                 score = 0.85 if ctx else 0.7
             elif intl:                                 # "0044 ...": like a national number, a bare
                 if not ctx and not re.search(r"\D", raw[EXIT_CODE.match(raw).end():]):   # digit run is an ID

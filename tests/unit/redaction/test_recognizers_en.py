@@ -159,6 +159,8 @@ def test_policy_number_right_after_the_word_policy_or_claim():
     "(022) 12345x123",           # an extension glued on
     "+441212345678",             # E.164 without spaces: a phone, not a 12-digit card number
     "+244222123456",             # ... nor a Korean driver's licence
+    "+4930123",                  # a known country code and 8 digits: a phone even where no range is allocated
+    "+61498765432109",
 ])
 def test_phone_forms_from_libphonenumber_examples(redactor, found, number):
     text = f"We tried {number} twice yesterday."
@@ -173,3 +175,5 @@ def test_exit_code_needs_a_valid_international_number(redactor, found):
     assert rec.analyze("Reference 0019 4567 1234 was closed.") == []
     assert rec.analyze("Order 0034612345678 shipped.") == []
     assert len(rec.analyze("Phone 0034612345678")) == 1
+    assert rec.analyze("The score rose by +1234567 points.") == []            # 7 digits: no phone
+    assert rec.analyze("Dial +99912345678 now.") == []                        # no such country code
