@@ -2,8 +2,8 @@
 
 Lists: ``probablepeople`` (MIT, already a dependency) ships the US Census Bureau's 1990 given-name list
 (5,163 names, ``gender.py``) and its 2000 surname list (~150k surnames, ``ratios.py``, with the share of people
-who carry the word as a first name). Both are public-domain census data; Faker's en_US lists are census/SSA
-derived too, so they overlap (see docs/benchmarks.md).
+who carry the word as a first name); ``nomquamgender`` (requirements-nlp.txt) adds ~36k given names of many
+countries. Faker's en_US lists are census/SSA derived too, so they overlap (see docs/benchmarks.md).
 
 A list hit alone is no evidence in English prose: the census lists hold ``Will``, ``Grant``, ``Crystal``,
 ``White``, ``Green`` and place names. A word counts only when it is *not* an English word, i.e. absent from the
@@ -21,8 +21,11 @@ Rules, each on proper-noun (NNP/NNPS) tokens of one line:
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 from presidio_analyzer import RecognizerResult
 
@@ -53,11 +56,37 @@ def fold(word: str) -> str:
 
 
 @functools.cache
-def given_names() -> frozenset[str]:
+def census_given_names() -> frozenset[str]:
     from probablepeople.gender import gender_names
 
     from redaction.recognizers.data import EN_FIRST_NAMES
     return frozenset(n for n in (*gender_names, *EN_FIRST_NAMES) if len(n) >= 3)
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Census given names and, where installed, nomquamgender's given names of many countries."""
+    return census_given_names() | world_given_names()
+
+
+# A name must be attested by this many of nomquamgender's sources and people to count (drops one-off noise).
+WORLD_MIN_SOURCES, WORLD_MIN_COUNT = 10, 100
+
+
+@functools.cache
+def world_given_names() -> frozenset[str]:
+    """Given names from many countries: ``nomquamgender``'s name table (MIT package; a name-gender table merged
+    from many sources), names seen in >= 10 sources and >= 100 people. Read as data: its module is never imported
+    (it would need pandas and Unidecode). Empty when the package is absent (requirements-nlp.txt installs it)."""
+    spec = importlib.util.find_spec("nomquamgender")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "name_data.json"
+    if not path.is_file():
+        return frozenset()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(fold(k) for k, v in data.items()
+                     if v[0] >= WORLD_MIN_SOURCES and v[1] >= WORLD_MIN_COUNT and k.isalpha() and len(k) >= 3)
 
 
 @functools.cache
@@ -129,7 +158,7 @@ class Lexicon:
         out = []
         for i, t in enumerate(toks[:-1]):
             if not (t.text.isalpha() and t.text.islower() and len(t.text) >= 4 and not t.is_stop
-                    and fold(t.text) in given_names()):
+                    and (self.given(t.text) or fold(t.text) in census_given_names())):
                 continue
             j = i + 1
             if len(toks[j].text) == 1 and toks[j].text.isalpha() and j + 1 < len(toks):

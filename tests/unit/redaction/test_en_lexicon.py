@@ -17,6 +17,20 @@ def test_fold_and_lists():
     assert "aaron" not in surnames()                  # mostly a first name: not counted as a surname
 
 
+def test_world_given_names_read_as_data_only():
+    import importlib.util
+    import sys
+
+    from redaction.recognizers.en_lexicon import census_given_names, world_given_names
+    if importlib.util.find_spec("nomquamgender") is None:
+        pytest.skip("nomquamgender not installed (make setup installs it from requirements-nlp.txt)")
+    world = world_given_names()
+    assert {"aloisia", "virpi", "szabina", "tomomi", "krisztian"} <= world        # not in the US census list
+    assert not {"aloisia", "virpi"} & census_given_names()
+    assert "nomquamgender" not in sys.modules         # its module (pandas, Unidecode) is never imported
+    assert 10_000 < len(world) < 40_000               # only names attested by >= 10 sources and >= 100 people
+
+
 def test_english_words_are_no_evidence():
     lex = Lexicon(frozenset({"crystal", "stacker", "document", "grant", "white", "tale", "cautionary"}))
     assert lex.given("Celina") and not lex.given("Crystal") and not lex.given("Grant")
