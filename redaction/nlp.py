@@ -17,7 +17,15 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
-from redaction.recognizers.en_lexicon import Lexicon, companions, cued_names, fold, given_names, sentence_at
+from redaction.recognizers.en_lexicon import (
+    Lexicon,
+    companions,
+    cued_names,
+    fold,
+    given_names,
+    sentence_at,
+    truecase,
+)
 
 log = logging.getLogger("redaction.nlp")
 
@@ -119,6 +127,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         pieces = english_windows(text)
         if not pieces:
             return []
+        text = truecase(text, self._lex())         # all-caps / all-lower lines as usually cased; same offsets
         arts = [a for _, a in self.engine().process_batch([text[o:e] for o, e in pieces], "en", batch_size=32)]
         return [r for (off, _), a in zip(pieces, arts, strict=True) for r in self._results(text, off, a, entities)]
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from presidio_analyzer import RecognizerResult
 
+from redaction.recognizers.base import HANGUL_CJK
+
 _FOLD = str.maketrans({"ø": "o", "ð": "d", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "þ": "th", "œ": "oe",
                        "ı": "i"})
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "al", "ten", "ter"}
@@ -274,3 +276,38 @@ def cued_names(text: str, lexicon: Lexicon, skip: set[str]) -> list[tuple[int, i
         if name_case(m.group(g)) and word_ok(m.group(g)):
             out.append(m.span(g))
     return out
+
+
+_WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’][^\W\d_]+)?(?!\w)")     # whole words: not "WEST" in "GB00WEST12"
+
+
+def truecase(text: str, lexicon: Lexicon) -> str:
+    """``text`` with every line written in one case (all capitals or all lower case) re-cased as English is
+    usually written, same length and offsets: the NER model and these rules read capital letters as evidence.
+
+    In such a line (of three or more words) a word is lower-cased, then capitalised when it opens a sentence or
+    is no English word (a listed name, or an unknown word: a proper noun as often as not); "I" stays, and so do
+    short capitals that are no listed name (acronyms). Mixed-case lines are returned as they are.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+    out = []
+    for line in text.splitlines(keepends=True):
+        letters = [c for c in line if c.isalpha() and c.lower() != c.upper()]
+        if len(_WORD.findall(line)) < 3 or HANGUL_CJK.search(line) or not (
+                all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
+            out.append(line)                         # mixed case, or a heading / file name ("README")
+            continue
+        chars = list(line)
+        for m in _WORD.finditer(line):
+            w = m.group().lower()
+            plain = w in STOP_WORDS or w in ("shall", "hereby", "thereof") or lexicon.is_english(w)
+            if m.group().isupper() and len(w) <= 4 and not plain and fold(w) not in given_names():
+                continue                             # an acronym in a capitals line ("CNRI SHALL ...")
+            start = not line[:m.start()].strip() or re.search(r"(?<!\d)[.!?]\s+$", line[:m.start()]) is not None
+            cap = start or w == "i" or (not plain and len(w) >= 2)
+            for i in range(m.start(), m.end()):
+                c = chars[i]
+                new = c.upper() if (cap and i == m.start()) else c.lower()
+                chars[i] = new if len(new) == 1 else c        # 'ß'.upper() is two letters: keep the offsets
+        out.append("".join(chars))
+    return "".join(out)

@@ -7,7 +7,15 @@ import pytest
 from redaction import Redactor
 from redaction.config import NlpConfig, RedactionConfig
 from redaction.nlp import NlpUnavailable, resolve_pipeline
-from redaction.recognizers.en_lexicon import Lexicon, companions, cued_names, fold, given_names, surnames
+from redaction.recognizers.en_lexicon import (
+    Lexicon,
+    companions,
+    cued_names,
+    fold,
+    given_names,
+    surnames,
+    truecase,
+)
 
 
 def test_fold_and_lists():
@@ -67,6 +75,17 @@ def test_cued_names(text, names):
     assert [text[s:e] for s, e in cued_names(text, lex, {"The", "This"})] == names
 
 
+def test_truecase_recases_one_case_lines_only():
+    lex = Lexicon(frozenset({"heard", "speak", "yet", "software", "provided", "warranty", "kind", "liable"}))
+    assert truecase("have you heard nijito asano speak yet?", lex) == "Have you heard Nijito Asano speak yet?"
+    assert truecase("HAVE YOU HEARD NIJITO ASANO SPEAK YET?", lex) == "Have you heard Nijito Asano speak yet?"
+    shout = "THE SOFTWARE IS PROVIDED WITHOUT WARRANTY OF ANY KIND. CNRI SHALL NOT BE LIABLE."
+    assert truecase(shout, lex) == "The software is provided without warranty of any kind. CNRI shall not be liable."
+    for same in ("Mixed Case stays as it is", "README", "IBAN GB00WEST12345698765432", "피보험자 TRAN VAN LONG 씨"):
+        assert truecase(same, lex) == same                # mixed case, short lines, codes, Korean lines
+    assert len(truecase("STRASSE GROß ÖFFNUNG", lex)) == len("STRASSE GROß ÖFFNUNG")   # offsets kept
+
+
 @pytest.fixture(scope="module")
 def ner():
     try:
@@ -89,6 +108,11 @@ def _people(r: Redactor, text: str) -> set[str]:
 ])
 def test_listed_names_found(ner, text, name):
     assert name in _people(ner, text)
+
+
+def test_names_in_one_case_text(ner):
+    assert "NIJITO ASANO" in _people(ner, "HAVE YOU HEARD NIJITO ASANO SPEAK YET?")
+    assert _people(ner, "THE SOFTWARE IS PROVIDED AS IS. CNRI SHALL NOT BE LIABLE FOR ANY DAMAGES.") == set()
 
 
 def test_part_of_a_full_name_spreads(ner):
