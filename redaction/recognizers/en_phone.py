@@ -23,10 +23,11 @@ from redaction.recognizers.base import mostly_hangul
 from redaction.recognizers.en import PHONE_CTX
 
 # Regions whose national formats English business text carries most (North America, the British Isles, the
-# EU/EFTA, Oceania, and large trading partners). A number valid in any of them counts.
+# EU/EFTA, Oceania, and large trading partners incl. Russia/Ukraine/Turkey/Israel/UAE/Philippines). A number
+# valid in any of them counts.
 REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "IT",
            "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
-           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK")
+           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK", "RU", "UA", "TR", "IL", "AE", "PH")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
 # An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
 CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
@@ -44,7 +45,7 @@ NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,
 
 def _separators_ok(raw: str) -> bool:
     """Written like a phone: grouped by one kind of separator after an optional bracketed area code."""
-    core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?)?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)
+    core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?|\d[ .-]?(?=\())?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)   # "8 (495) ..."
     bracketed = core != raw.strip()
     kinds = {c for c in core if c in " .-/()"}
     return (len(kinds) == 1 and kinds <= {" ", ".", "-"}) or (bracketed and not kinds)

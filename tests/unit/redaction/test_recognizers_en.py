@@ -161,6 +161,7 @@ def test_policy_number_right_after_the_word_policy_or_claim():
     "+244222123456",             # ... nor a Korean driver's licence
     "+4930123",                  # a known country code and 8 digits: a phone even where no range is allocated
     "+61498765432109",
+    "8 (912) 345-67-89",         # Russian national layout: trunk 8 before the bracketed code
 ])
 def test_phone_forms_from_libphonenumber_examples(redactor, found, number):
     text = f"We tried {number} twice yesterday."
