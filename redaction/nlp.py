@@ -151,9 +151,11 @@ class EnglishNerRecognizer(EntityRecognizer):
             if s >= e or HANGUL_CJK.search(text[s:e]):
                 continue                  # an English model's guess on Korean/CJK text
             if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
+                if (marker := LIST_MARKER.match(text, s, e)) is not None:
+                    s = marker.end()          # "i.\tShare", "d. Nothing": an item label is no part of a name
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
-                toks = [t for t in ent.span if t.idx + off < e and t.tag_ != "POS"]
+                toks = [t for t in ent.span if s <= t.idx + off < e and t.tag_ != "POS"]
                 if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
                         _in_identifier(text, s, e):
                     continue
@@ -168,7 +170,7 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if not listed and all(t.lemma_.casefold() in self._adjectives or
                                       t.text.casefold() in self._adjectives for t in toks):
                     continue
-                if all(self._lex().plain_word(t.text) for t in toks):
+                if all(self._lex().plain_word(t.text) or t.is_stop for t in toks):
                     continue              # English words, none a listed name: "Tales", "Guilty Pleasures"
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
@@ -339,6 +341,8 @@ def english_windows(text: str, max_hangul_share: float = 0.1) -> list[tuple[int,
     return out
 
 
+# An enumeration label before an entity: "i.", "d.", "(a)", "12." and the space after it.
+LIST_MARKER = re.compile(r"(?:\(?[A-Za-z0-9]{1,3}[.)]|[ivxIVX]{1,4}\.)[ \t\xa0]+")
 DETERMINER = re.compile(r"(?i)\b(?:the|a|an|this|that|these|those|such|any|each|every|your|our|its|their|no|"
                         r"all|other|said)\s+$")
 

@@ -278,6 +278,9 @@ def cued_names(text: str, lexicon: Lexicon, skip: set[str]) -> list[tuple[int, i
     return out
 
 
+# Derivational endings of English words WordNet may lack ("noninfringement", "sublicensable").
+ENGLISH_SUFFIX = re.compile(r"(?:ment|tion|sion|ness|ity|able|ible|ive|ous|ism|ize|ise|ful|less|ship|ance|ence|"
+                            r"ally|ing|ed)$")
 _WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’][^\W\d_]+)?(?!\w)")     # whole words: not "WEST" in "GB00WEST12"
 
 
@@ -300,7 +303,8 @@ def truecase(text: str, lexicon: Lexicon) -> str:
         chars = list(line)
         for m in _WORD.finditer(line):
             w = m.group().lower()
-            plain = w in STOP_WORDS or w in ("shall", "hereby", "thereof") or lexicon.is_english(w)
+            plain = (w in STOP_WORDS or w in ("shall", "hereby", "thereof") or lexicon.is_english(w)
+                     or (ENGLISH_SUFFIX.search(w) is not None and fold(w) not in given_names() | surnames()))
             if m.group().isupper() and len(w) <= 4 and not plain and fold(w) not in given_names():
                 continue                             # an acronym in a capitals line ("CNRI SHALL ...")
             start = not line[:m.start()].strip() or re.search(r"(?<!\d)[.!?]\s+$", line[:m.start()]) is not None

@@ -81,6 +81,8 @@ def test_truecase_recases_one_case_lines_only():
     assert truecase("HAVE YOU HEARD NIJITO ASANO SPEAK YET?", lex) == "Have you heard Nijito Asano speak yet?"
     shout = "THE SOFTWARE IS PROVIDED WITHOUT WARRANTY OF ANY KIND. CNRI SHALL NOT BE LIABLE."
     assert truecase(shout, lex) == "The software is provided without warranty of any kind. CNRI shall not be liable."
+    # a word WordNet lacks but English by its ending stays lower case
+    assert truecase("FITNESS AND NONINFRINGEMENT ARE DISCLAIMED", lex) == "Fitness and noninfringement are disclaimed"
     for same in ("Mixed Case stays as it is", "README", "IBAN GB00WEST12345698765432", "피보험자 TRAN VAN LONG 씨"):
         assert truecase(same, lex) == same                # mixed case, short lines, codes, Korean lines
     assert len(truecase("STRASSE GROß ÖFFNUNG", lex)) == len("STRASSE GROß ÖFFNUNG")   # offsets kept
@@ -108,6 +110,15 @@ def _people(r: Redactor, text: str) -> set[str]:
 ])
 def test_listed_names_found(ner, text, name):
     assert name in _people(ner, text)
+
+
+def test_enumeration_labels_and_stop_words_are_no_names(ner):
+    from redaction.nlp import LIST_MARKER
+
+    assert LIST_MARKER.match("i.\tShare means").end() == 3 and LIST_MARKER.match("(a) Nothing").end() == 4
+    assert LIST_MARKER.match("Ivan Petrov") is None
+    prose = "d.\tNothing in this Public License constitutes a waiver.\n i.\tShare means to provide material."
+    assert _people(ner, prose) == set()
 
 
 def test_names_in_one_case_text(ner):
