@@ -281,6 +281,8 @@ def cued_names(text: str, lexicon: Lexicon, skip: set[str]) -> list[tuple[int, i
 # Derivational endings of English words WordNet may lack ("noninfringement", "sublicensable").
 ENGLISH_SUFFIX = re.compile(r"(?:ment|tion|sion|ness|ity|able|ible|ive|ous|ism|ize|ise|ful|less|ship|ance|ence|"
                             r"ally|ing|ed)$")
+# Characters of code and command lines ("python -m venv venv", "async def f():"), never re-cased.
+CODE = re.compile(r"[={}\[\]<>_\\$;|`]|\w\(|\w/\w+/|(?:^|\s)--?[a-z]|^\s*(?:pip|python|git|cd|def|import|from)\s")
 _WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’][^\W\d_]+)?(?!\w)")     # whole words: not "WEST" in "GB00WEST12"
 
 
@@ -288,7 +290,7 @@ def truecase(text: str, lexicon: Lexicon) -> str:
     """``text`` with every line written in one case (all capitals or all lower case) re-cased as English is
     usually written, same length and offsets: the NER model and these rules read capital letters as evidence.
 
-    In such a line (of three or more words) a word is lower-cased, then capitalised when it opens a sentence or
+    In such a line (of three or more words, one of them a stop word, no code characters) a word is lower-cased, then capitalised when it opens a sentence or
     is no English word (a listed name, or an unknown word: a proper noun as often as not); "I" stays, and so do
     short capitals that are no listed name (acronyms). Mixed-case lines are returned as they are.
     """
@@ -296,9 +298,10 @@ def truecase(text: str, lexicon: Lexicon) -> str:
     out = []
     for line in text.splitlines(keepends=True):
         letters = [c for c in line if c.isalpha() and c.lower() != c.upper()]
-        if len(_WORD.findall(line)) < 3 or HANGUL_CJK.search(line) or not (
+        words = [w.lower() for w in _WORD.findall(line)]
+        if len(words) < 3 or HANGUL_CJK.search(line) or CODE.search(line) or not STOP_WORDS & set(words) or not (
                 all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
-            out.append(line)                         # mixed case, or a heading / file name ("README")
+            out.append(line)           # mixed case, a heading / file name ("README"), code, or no sentence
             continue
         chars = list(line)
         for m in _WORD.finditer(line):

@@ -83,8 +83,9 @@ def test_truecase_recases_one_case_lines_only():
     assert truecase(shout, lex) == "The software is provided without warranty of any kind. CNRI shall not be liable."
     # a word WordNet lacks but English by its ending stays lower case
     assert truecase("FITNESS AND NONINFRINGEMENT ARE DISCLAIMED", lex) == "Fitness and noninfringement are disclaimed"
-    for same in ("Mixed Case stays as it is", "README", "IBAN GB00WEST12345698765432", "피보험자 TRAN VAN LONG 씨"):
-        assert truecase(same, lex) == same                # mixed case, short lines, codes, Korean lines
+    for same in ("Mixed Case stays as it is", "README", "IBAN GB00WEST12345698765432", "피보험자 TRAN VAN LONG 씨",
+                 "python -m venv venv", "async def main(): return vocab_dict", "einops pytest oneflow backend"):
+        assert truecase(same, lex) == same                # mixed case, short, codes, Korean, code, no stop word
     assert len(truecase("STRASSE GROß ÖFFNUNG", lex)) == len("STRASSE GROß ÖFFNUNG")   # offsets kept
 
 
