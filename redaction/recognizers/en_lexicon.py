@@ -1,9 +1,10 @@
 """Given-name and surname lists as evidence for English NER tokens the small spaCy model leaves unlabelled.
 
-Lists: ``probablepeople`` (MIT, already a dependency) ships the US Census Bureau's 1990 given-name list
-(5,163 names, ``gender.py``) and its 2000 surname list (~150k surnames, ``ratios.py``, with the share of people
-who carry the word as a first name); ``nomquamgender`` (requirements-nlp.txt) adds ~36k given names of many
-countries. Faker's en_US lists are census/SSA derived too, so they overlap (see docs/benchmarks.md).
+Lists: ``probablepeople`` (MIT, already a dependency) ships a US given-name list (5,163 names with a female
+share, ``gender.py``) and a surname list (~154k words with the share of bearers who use it as a first name,
+``ratios.py``); its repository does not say where they come from, their content matches the US Census name
+files. ``nomquamgender`` (requirements-nlp.txt) adds ~20k given names of many countries. Faker's en_US lists
+are US census/SSA-like too, so they overlap (see docs/benchmarks.md). "Census" below means the US lists.
 
 A list hit alone is no evidence in English prose: the census lists hold ``Will``, ``Grant``, ``Crystal``,
 ``White``, ``Green`` and place names. A word counts only when it is *not* an English word, i.e. absent from the
