@@ -9,14 +9,15 @@ are US census/SSA-like too, so they overlap (see docs/benchmarks.md). "Census" b
 A list hit alone is no evidence in English prose: the census lists hold ``Will``, ``Grant``, ``Crystal``,
 ``White``, ``Green`` and place names. A word counts only when it is *not* an English word, i.e. absent from the
 pipeline's WordNet lemma index (nouns, verbs, adjectives, adverbs; it lists London, Texas and Harvard as nouns).
-Rules, each on proper-noun (NNP/NNPS) tokens of one line:
+Rules (``Lexicon.people``), on noun-tagged tokens of one line:
 
-- a run of 2-4 capitalised words (initials and particles allowed inside) whose first word is a given name or
-  whose last word is a surname, either not an English word, and no other word an English word: a full name
-  ("Edi Živković", "Júlia Gyarmathy", "Elita B Desaulniers");
-- a single capitalised word that is a given name and not an English word ("Celina", "Darren");
-- a lower-case run of 2-3 words starting with such a given name and ending in a non-English word
-  ("patricia desrosiers": chat and e-mail text is often lower case).
+- a run of 2-4 name-case words (initials and particles inside) whose first word is a given name or last word a
+  surname, not an English word, and no plain English word in it ("Edi Živković", "Elita B Desaulniers");
+- a single given name that is no English word ("Celina"); a single such surname inside a sentence (0.5);
+- a lower-case "given [initial] surname" when the surname is listed or the sentence is all lower case.
+
+Beside them: ``companions`` (list items and speaker labels next to a found person), ``cued_names`` ("my name is
+...", "Warrane, can I ...") and ``truecase`` (lines in one case re-cased before the model reads them).
 """
 
 from __future__ import annotations
@@ -40,16 +41,16 @@ NOUN_TAGS = ("NNP", "NNPS", "NN", "NNS", "FW", "UH", "JJ")
 INITIAL = re.compile(r"[A-Z]\.?")
 # Title case as names are written: no inner capitals ("LoRA", "DeepSpeed", "GIL" are products), Mc/O' allowed.
 NAME_CASE = re.compile(r"(?:Mc|O['’])?[^\W\d_][^\W\d_]+(?:[-'’][^\W\d_]+)?")
+INFLECTIONS = (("s", ""), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ies", "y"), ("ed", ""),
+               ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
 def name_case(w: str) -> bool:
-    m = NAME_CASE.fullmatch(w)
-    if m is None:
+    """Written as a name: a capital, then no capital except after Mc/O'/a hyphen ("McDowell", "Jean-Luc")."""
+    if NAME_CASE.fullmatch(w) is None:
         return False
     body = re.sub(r"^(?:Mc|O['’])", "", w)
     return body[0].isupper() and not any(c.isupper() for part in re.split(r"[-'’]", body) for c in part[1:])
-INFLECTIONS = (("s", ""), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ies", "y"), ("ed", ""),
-               ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
 def fold(word: str) -> str:
