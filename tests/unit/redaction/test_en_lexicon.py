@@ -108,6 +108,8 @@ def _people(r: Redactor, text: str) -> set[str]:
     ("Maybe it's under Elita B Desaulniers", "Elita B Desaulniers"),
     ("follow up with patricia desrosiers in a couple of months.", "patricia desrosiers"),
     ("Leif, can I please speak to your boss?", "Leif"),
+    ("We met in Bergen last year, but Stanko just has to get laid.", "Stanko"),     # a surname alone, mid-sentence
+    ("Verdafero is the brainchild of our 3 founders: Kónya, Becker and Vasquez.", "Kónya"),  # two listed names
 ])
 def test_listed_names_found(ner, text, name):
     assert name in _people(ner, text)
