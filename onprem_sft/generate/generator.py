@@ -31,6 +31,7 @@ from onprem_sft.generate.prompts import (
     question_schema,
     span_question_schema,
 )
+from onprem_sft.generate.span_check import asks_for, template_question
 from onprem_sft.generate.spans import Span, candidate_spans, pick_spans
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMRequest, LLMResponse, Sampling
@@ -71,6 +72,8 @@ class GenerateOutput:
     steps: dict[str, StepStats] = field(default_factory=dict)
     answers_not_in_context: int = 0
     span_kinds: dict[str, int] = field(default_factory=dict)    # answer-first: spans asked, by kind
+    # answer-first, English: whose question went into the pair (generate.span_check)
+    question_sources: dict[str, int] = field(default_factory=dict)
 
     @property
     def retries(self) -> int:
@@ -79,7 +82,7 @@ class GenerateOutput:
 
 class QAGenerator:
     def __init__(self, calls: CallLog, prompts: GeneratePrompts, gcfg: Any, *, lang: str = "", seed: int = 0,
-                 top_p: float = 1.0):
+                 top_p: float = 1.0, span_nlp: Any = None):
         self.calls = calls
         self.prompts = prompts
         self.g = gcfg
@@ -87,6 +90,8 @@ class QAGenerator:
         self.seed = seed
         self.top_p = top_p
         self.examples = prompts.example_questions()
+        self.span_nlp = span_nlp
+        self._sources: dict[str, str] = {}       # answer-first question id -> "model" | "template"
         self.out = GenerateOutput()
 
     # -- generic retry loop ---------------------------------------------------------------------------
@@ -177,7 +182,7 @@ class QAGenerator:
         items: list[tuple[RedactedChunk, int, Span]] = []
         for c in chunks:
             ctx = context_text(c)
-            spans = pick_spans(candidate_spans(ctx, c.lang or self.lang, clause=c.clause),
+            spans = pick_spans(candidate_spans(ctx, c.lang or self.lang, clause=c.clause, nlp=self.span_nlp),
                                int(self.g.questions_per_chunk))
             if not spans:
                 self._reject(c.id, c.parent_id, "question", "answer-first: no candidate answer span in the chunk", [])
@@ -202,19 +207,46 @@ class QAGenerator:
         done, failed = self._with_retries("question", items, make, parse)
         out: list[Question] = []
         labels: dict[str, Span] = {}
+        dropped = 0
         for i, (c, j, sp) in enumerate(items):
-            if i not in done:
-                reason, rids = failed[i]
-                self._reject(c.id, c.parent_id, "question", f"span question: {reason}", rids)
+            text, rids, source = self._span_question(c, sp, done.get(i), failed.get(i))
+            if text is None:
+                dropped += 1
                 continue
-            pq, rids = done[i]
-            seen.add(" ".join(pq.text.lower().split()))
-            q = Question(id=stable_id("q", c.id, j, pq.text), parent_id=c.id, doc_id=c.doc_id, chunk_id=c.id,
-                         question=pq.text, qtype=sp.qtype, lang=c.lang or self.lang, request_id=rids[-1])
+            seen.add(" ".join(text.lower().split()))
+            self.out.question_sources[source] = self.out.question_sources.get(source, 0) + 1
+            q = Question(id=stable_id("q", c.id, j, text), parent_id=c.id, doc_id=c.doc_id, chunk_id=c.id,
+                         question=text, qtype=sp.qtype, lang=c.lang or self.lang, request_id=rids[-1] if rids else "")
             out.append(q)
             labels[q.id] = sp
+            self._sources[q.id] = source
+        self.out.steps["question"].rejects += dropped - len(failed)   # failed ones a template rescued are kept
         self.out.questions.extend(out)
         return out, labels
+
+    def _span_question(self, c: RedactedChunk, sp: Span, done: Any, failed: Any
+                       ) -> tuple[str | None, list[str], str]:
+        """The model's question when it asks for its span; else (``generate.span_check``) the template
+        question of the span's sentence, or a reject. Korean questions are taken as the model wrote them."""
+        check = str(getattr(self.g, "span_check", "off") or "off")
+        lang = c.lang or self.lang
+        ctx = context_text(c)
+        english = check != "off" and not lang.startswith("ko")
+        if done is not None:
+            pq, rids = done
+            if not english or asks_for(pq.text, sp.text, sp.kind, ctx, sp.start):
+                return pq.text, rids, "model"
+            why = "span question: the model's question does not ask for its span (wh-word or sentence)"
+        else:
+            why, rids = failed
+            why = f"span question: {why}"
+        if english and check == "template":
+            t = template_question(ctx, sp.text, sp.kind, sp.start)
+            if t is not None:
+                return t, rids, "template"
+            why += "; no template question (too little around the span)"
+        self._reject(c.id, c.parent_id, "question", why, rids)
+        return None, rids, ""
 
     def span_pairs(self, questions: Sequence[Question], labels: dict[str, Span],
                    chunks: dict[str, RedactedChunk]) -> list[QAPair]:
@@ -226,7 +258,9 @@ class QAGenerator:
                 id=stable_id("qa", q.id, c.id), parent_id=q.id, doc_id=q.doc_id, chunk_id=q.chunk_id,
                 context_chunk_id=c.id, question=q.question, context=context_text(c), answer=sp.text,
                 qtype=q.qtype, lang=q.lang, answerable=True,
-                verification={"method": "answer_first", "span_kind": sp.kind}, request_ids=[q.request_id]))
+                verification={"method": "answer_first", "span_kind": sp.kind,
+                              "question_source": self._sources.get(q.id, "model")},
+                request_ids=[q.request_id] if q.request_id else []))
         self.out.pairs.extend(pairs)
         return pairs
 

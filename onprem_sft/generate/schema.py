@@ -32,6 +32,12 @@ class GenerateConfig:
     # label is the span (never ungrounded); question_first: questions, then the model answers them.
     # auto = answer_first for answer_style=extractive, else question_first.
     strategy: str = "auto"
+    # answer-first, English: a model question that does not ask for its span (wh-word vs span kind, not
+    # anchored in the span's sentence) is replaced by a template question of that sentence (template),
+    # rejected (drop), or kept (off). See generate/span_check.py.
+    span_check: str = "template"
+    # spaCy pipeline for English entity spans (dates, figures, places, groups); null = patterns only
+    span_nlp: str | None = None
     unanswerable_ratio: float = 0.2
     distractor: Distractor = Distractor.same_document  # same_document | similar | random
     verify_unanswerable: bool = True

@@ -11,6 +11,7 @@ never inside another chosen span, and never a redaction placeholder or the claus
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,7 +54,14 @@ _SENTENCE_START = frozenset([
     "these", "those", "each", "any", "all", "no", "not", "under", "after", "before", "during", "unless", "upon",
     "while"])
 KIND_QTYPE = {"list": "procedural"}           # everything else is a factual question
-KIND_ORDER = ("amount", "period", "date", "list", "defined_term", "condition", "named_item", "noun_phrase")
+KIND_ORDER = ("amount", "period", "date", "number", "person", "place", "group", "list", "defined_term", "condition",
+              "named_item", "noun_phrase")
+VAGUE_KINDS = ("named_item", "noun_phrase")   # only fill what the other kinds leave
+# spaCy entity labels -> span kinds (ORDINAL and anything unlisted is no answer span)
+NER_KINDS = {"PERSON": "person", "NORP": "group", "ORG": "group", "GPE": "place", "LOC": "place", "FAC": "place",
+             "DATE": "date", "TIME": "date", "MONEY": "amount", "PERCENT": "amount", "QUANTITY": "number",
+             "CARDINAL": "number", "EVENT": "named_item", "WORK_OF_ART": "named_item", "LAW": "named_item",
+             "PRODUCT": "named_item", "LANGUAGE": "named_item"}
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,45 @@ def korean_noun_phrases(text: str, min_morphs: int = 2, max_chars: int = 20) -> 
     return out
 
 
-def candidate_spans(text: str, lang: str, *, clause: str = "", limit: int = 0) -> list[Span]:
-    """Ranked, non-overlapping spans of ``text`` (the context shown with the question)."""
+def load_span_nlp(name: str | None):
+    """The spaCy pipeline ``name`` (``generate.span_nlp``, by default ``redaction.nlp.en``) for English entity
+    spans, or None (the patterns alone) when unset or not installed. Only the tagger and NER run."""
+    if not name:
+        return None
+    from redaction.nlp import NlpUnavailable, resolve_pipeline
+
+    try:
+        path = resolve_pipeline(str(name))
+    except NlpUnavailable as e:
+        logging.getLogger("onprem_sft.generate").warning("generate.span_nlp: %s; answer spans from patterns only", e)
+        return None
+    import spacy
+
+    return spacy.load(path, exclude=["parser", "lemmatizer"])
+
+
+def ner_spans(text: str, nlp) -> list[Span]:
+    """Named entities, dates and figures of an English text (the answers reading-comprehension questions ask
+    for), trimmed of a leading article."""
+    out = []
+    doc = nlp(text)
+    for ent in doc.ents:
+        kind = NER_KINDS.get(ent.label_)
+        if kind is None:
+            continue
+        if kind == "group" and ent.end < len(doc) and doc[ent.end].tag_.startswith("NN"):
+            continue                       # an adjective ("French Catholics", "the Reformed church")
+        t, start = re.sub(r"['’]s$", "", ent.text), ent.start_char
+        m = re.match(r"(?i)(the|a|an) ", t)
+        if m and kind not in ("date", "number", "amount"):
+            t, start = t[m.end():], start + m.end()
+        out.append(Span(t, kind, start))
+    return out
+
+
+def candidate_spans(text: str, lang: str, *, clause: str = "", limit: int = 0, nlp=None) -> list[Span]:
+    """Ranked, non-overlapping spans of ``text`` (the context shown with the question); with a spaCy
+    pipeline (``nlp``) English texts add its entities."""
     ko = lang.startswith("ko") or (not lang and bool(_HANGUL.search(text)))
     found: list[Span] = []
     for kind, pat in (KO_PATTERNS if ko else EN_PATTERNS):
@@ -123,6 +168,8 @@ def candidate_spans(text: str, lang: str, *, clause: str = "", limit: int = 0) -
             found.append(Span(g.strip(" ,;:"), kind, start))
     if ko:
         found += [Span(t, "noun_phrase", s) for t, s in korean_noun_phrases(text)]
+    elif nlp is not None:
+        found += ner_spans(text, nlp)
     chosen: list[Span] = []
     taken: list[tuple[int, int]] = []
     seen: set[str] = set()
@@ -143,7 +190,7 @@ def pick_spans(spans: list[Span], n: int) -> list[Span]:
     a question about a definition or a list when it has one. Named items and noun phrases (vaguer answers)
     only fill what the figures, dates, lists and definitions leave."""
     out: list[Span] = []
-    for kinds in (KIND_ORDER[:6], KIND_ORDER[6:]):
+    for kinds in (tuple(k for k in KIND_ORDER if k not in VAGUE_KINDS), VAGUE_KINDS):
         by_kind: dict[str, list[Span]] = {}
         for s in spans:
             if s.kind in kinds:

@@ -17,6 +17,8 @@ from onprem_sft.collected.label import label_collected
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
+from onprem_sft.generate.span_check import SPAN_CHECKS
+from onprem_sft.generate.spans import load_span_nlp
 from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMEngine
@@ -41,6 +43,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.unfound={g.unfound!r}: choose reject | refusal")
     if g.strategy not in STRATEGY_CHOICES:
         problems.append(f"generate.strategy={g.strategy!r}: choose {STRATEGY_CHOICES}")
+    if str(g.get("span_check", "off")) not in SPAN_CHECKS:
+        problems.append(f"generate.span_check={g.span_check!r}: choose {SPAN_CHECKS}")
     if not list(g.qtypes):
         problems.append("generate.qtypes is empty: list at least one of factual, procedural, reasoning")
     if problems:
@@ -63,7 +67,9 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
     collected = collected_questions(ctx)
     only = bool((cfg.get("questions") or {}).get("only", False))        # label collected questions only
     with CallLog(ctx.out, "generate", engine) as calls:
-        gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p))
+        span_nlp = load_span_nlp(g.get("span_nlp")) if resolve_strategy(g) == "answer_first" else None
+        gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p),
+                          span_nlp=span_nlp)
         out = gen.out if only else gen.run(usable, all_chunks)
         if collected:
             label_collected(gen, all_chunks, collected, cfg.questions)    # questions.path: real questions
@@ -98,11 +104,15 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
         "retry_temperature": float(g.retry_temperature), "seed": gen.seed, "per_request_seeds": True}
     extra = {"llm": st.to_dict(), "steps": {k: vars(v) for k, v in out.steps.items()},
              "strategy": resolve_strategy(g), "span_kinds": out.span_kinds,
+             "question_sources": out.question_sources, "span_check": str(g.get("span_check", "off")),
+             "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "
                f"({n_un} unanswerable); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
                f"{len(out.rejects)} rejects, {st.prompt_tokens}+{st.completion_tokens} tokens, "
                f"{st.tokens_per_s:.1f} tok/s out, {seconds:.1f}s")
+    if out.question_sources:
+        summary += "; span questions: " + ", ".join(f"{n} {k}" for k, n in sorted(out.question_sources.items()))
     log.info("generate: %s", summary)
     model = {"path": engine.model_path, "checksum": engine.model_checksum, "engine": type(engine).__name__}
     return StageResult(counts=counts, model=model, sampling=sampling, extra=extra, summary=summary)

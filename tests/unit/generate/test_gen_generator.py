@@ -117,6 +117,28 @@ def test_answer_first_label_is_the_span_and_no_answer_step_runs(setup, chunks):
     out = gen.run(chunks[:1])
     (pair,) = out.pairs
     assert pair.answer == "30,000 won per day" and pair.answer in pair.context
-    assert pair.verification == {"method": "answer_first", "span_kind": "amount"}
+    assert pair.verification == {"method": "answer_first", "span_kind": "amount", "question_source": "model"}
     assert pair.request_ids == ["gs-rc-0-0-a0"] and [r.purpose for r in eng.seen] == ["question"]
-    assert out.span_kinds == {"amount": 1}
+    assert out.span_kinds == {"amount": 1} and out.question_sources == {"model": 1}
+
+
+@pytest.mark.parametrize("check", ["template", "drop", "off"])
+def test_answer_first_question_not_asking_for_its_span(setup, chunks, check):
+    """The model asks "who" about an amount, from words of no sentence: replaced, rejected or kept."""
+    q = "Who is the person named in the insurance policy document?"
+    gen, _, _ = setup({"gs-rc-0-0-a0": json.dumps({"question": q})}, "generate.strategy=answer_first",
+                      f"generate.span_check={check}")
+    out = gen.run(chunks[:1])
+    if check == "drop":
+        assert out.pairs == [] and "does not ask for its span" in out.rejects[0]["reason"]
+        assert out.steps["question"].rejects == 1
+        return
+    (pair,) = out.pairs
+    assert pair.answer == "30,000 won per day"
+    if check == "off":
+        assert pair.question == q and pair.verification["question_source"] == "model"
+    else:
+        assert pair.verification["question_source"] == "template" and out.question_sources == {"template": 1}
+        assert pair.question == ("The Company pays a hospitalization benefit of how much to <PERSON_1> when "
+                                 "hospitalized for 4 days?")
+        assert "hospitalization benefit" in pair.question and out.steps["question"].rejects == 0

@@ -39,3 +39,28 @@ def test_condition_clause_span() -> None:
     text = "The Lender may demand immediate repayment if the Borrower misses two consecutive payments."
     assert ("condition", "if the Borrower misses two consecutive payments") in {
         (s.kind, s.text) for s in candidate_spans(text, "en")}
+
+
+def test_english_entity_spans_from_the_spacy_pipeline() -> None:
+    """With the redaction's spaCy pipeline, general English text gets reading-comprehension answer spans:
+    years, figures, places; an adjectival group ("French troops") and ordinals are no answers."""
+    from onprem_sft.generate.spans import load_span_nlp
+
+    nlp = load_span_nlp("en_core_web_sm")
+    assert nlp is not None and "parser" not in nlp.pipe_names
+    text = ("The war began in 1754 when French troops built forts in the Ohio Valley. About 60,000 "
+            "soldiers served in the colonial militias during the first campaign.")
+    spans = {(s.kind, s.text) for s in candidate_spans(text, "en", nlp=nlp)}
+    assert ("date", "1754") in spans
+    assert ("number", "About 60,000") in spans or ("number", "60,000") in spans
+    assert any(k == "place" and "Ohio" in t for k, t in spans)
+    assert not any(t == "French" for _, t in spans) and not any(t == "first" for _, t in spans)
+    assert candidate_spans(text, "en") and not any(k == "place" for k, _ in
+                                                   ((s.kind, s.text) for s in candidate_spans(text, "en")))
+
+
+def test_span_nlp_unset_or_missing_means_patterns_only() -> None:
+    from onprem_sft.generate.spans import load_span_nlp
+
+    assert load_span_nlp(None) is None and load_span_nlp("") is None
+    assert load_span_nlp("/nonexistent/spacy_pipeline") is None

@@ -1,0 +1,55 @@
+"""Answer-first span check: does a question ask for its span, and the template question of its sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from onprem_sft.generate.span_check import asks_for, sentences, template_question, wh_fits
+
+CTX = ("The war began in 1754, after British colonists clashed with French troops in the Ohio valley. "
+       "About 60,000 soldiers served in the colonial militias. The fighting ended with the Treaty of Paris.")
+
+
+def at(span: str) -> int:
+    return CTX.index(span)
+
+
+def test_sentences_split_at_full_stops() -> None:
+    assert [s.text.split()[0] for s in sentences(CTX)] == ["The", "About", "The"]
+
+
+@pytest.mark.parametrize(("question", "kind", "fits"), [
+    ("When did the war begin?", "date", True),
+    ("In what year did the war begin?", "date", True),
+    ("Who began the war?", "date", False),
+    ("How many soldiers served in the militias?", "number", True),
+    ("How many soldiers served in the militias?", "place", False),
+    ("Where did the colonists clash with French troops?", "place", True),
+    ("What ended the fighting?", "named_item", True),
+    ("Did the war begin in 1754?", "date", False),          # yes/no: no span answers it
+    ("What was the first practical engine?", "date", False),  # a figure or date needs its own wh-phrase
+])
+def test_wh_word_fits_span_kind(question: str, kind: str, fits: bool) -> None:
+    assert wh_fits(question, kind) is fits
+
+
+def test_question_must_be_anchored_in_the_spans_sentence() -> None:
+    assert asks_for("When did the war begin after the colonists clashed?", "1754", "date", CTX, at("1754"))
+    # right wh-word, but its words come from another sentence
+    assert not asks_for("When did the soldiers serve in the colonial militias?", "1754", "date", CTX, at("1754"))
+    # one shared word is not an anchor
+    assert not asks_for("When was the beginning?", "1754", "date", CTX, at("1754"))
+
+
+def test_template_replaces_the_span_with_a_wh_phrase_of_its_kind() -> None:
+    assert template_question(CTX, "1754", "date", at("1754")) == \
+        "The war began when?"
+    assert template_question(CTX, "60,000", "number", at("60,000")) == \
+        "About how many soldiers served in the colonial militias?"
+    assert template_question(CTX, "Treaty of Paris", "named_item", at("Treaty of Paris")) == \
+        "The fighting ended with the what?"
+
+
+def test_template_needs_words_around_the_span() -> None:
+    ctx = "Steam engines. They changed 1800."
+    assert template_question(ctx, "Steam engines", "named_item", 0) is None
