@@ -33,6 +33,7 @@ CLAUSE = "SENSITIVE_CLAUSE"
 # Only names found with strong evidence (form label, role word, honorific, title) are spread to every other
 # mention: a lexicon-only guess copied onto each identical word is how statutes got 44 PERSON per 10k chars.
 STRONG_NAME = 0.8
+PART_NAME = 0.6            # the first/last word of a multi-word Latin-script name from this score up is spread
 ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
 # Tie-break between overlapping detections of equal score: the more specific type wins.
 PRIORITY = {t: i for i, t in enumerate((
@@ -187,7 +188,9 @@ class Redactor:
         # the given name and surname of a full Latin-script name stand for the person too ("Magnus Poulsen ...
         # Magnus"); only title-case words of 3+ letters that are not titles or ordinary capitalised words
         # (a part the text also uses as a lower-case word, "Share Adapted Material" / "material", is not spread)
-        names |= {p for n in list(names) for p in _name_parts(n)
+        # (a two-word Latin-script name is evidence enough for its parts: a lone "Ström" after "Emmie Ström")
+        full = names | {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= PART_NAME}
+        names |= {p for n in full for p in _name_parts(n)
                   if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)}
         if mapping is not None:
             mapping.person_surfaces |= names          # later chunks of the document spread them too

@@ -17,6 +17,15 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
+from redaction.recognizers.en_lexicon import (
+    Lexicon,
+    companions,
+    cued_names,
+    fold,
+    given_names,
+    sentence_at,
+    truecase,
+)
 
 log = logging.getLogger("redaction.nlp")
 
@@ -85,6 +94,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         self.label = label or pipeline_dir
         self._engine = None
         self._adjectives: frozenset[str] | None = None
+        self._lexicon: Lexicon | None = None
 
     def load(self) -> None:
         pass
@@ -117,6 +127,7 @@ class EnglishNerRecognizer(EntityRecognizer):
         pieces = english_windows(text)
         if not pieces:
             return []
+        text = truecase(text, self._lex())         # all-caps / all-lower lines as usually cased; same offsets
         arts = [a for _, a in self.engine().process_batch([text[o:e] for o, e in pieces], "en", batch_size=32)]
         return [r for (off, _), a in zip(pieces, arts, strict=True) for r in self._results(text, off, a, entities)]
 
@@ -129,6 +140,7 @@ class EnglishNerRecognizer(EntityRecognizer):
             self._adjectives = _adjectives(self.engine())
         if not entities or "PERSON" in entities:
             out += _people_in_other_entities(text, off, arts.tokens, self._adjectives)
+            out += self._lexicon_people(text, off, arts.tokens)
         defined = _defined_terms(text, [text[e.start_char:e.end_char] for e in ents
                                         if e.label_ in ("PERSON", "PER")])
         for ent in ents:
@@ -139,16 +151,27 @@ class EnglishNerRecognizer(EntityRecognizer):
             if s >= e or HANGUL_CJK.search(text[s:e]):
                 continue                  # an English model's guess on Korean/CJK text
             if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
+                if (marker := LIST_MARKER.match(text, s, e)) is not None:
+                    s = marker.end()          # "i.\tShare", "d. Nothing": an item label is no part of a name
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
-                toks = [t for t in ent.span if t.idx + off < e and t.tag_ != "POS"]
+                toks = [t for t in ent.span if s <= t.idx + off < e and t.tag_ != "POS"]
                 if text[s:e] in defined or not name_shaped(text, s, e) or "\n" in text[s:e] or not toks or \
-                        toks[0].tag_ not in ("NNP", "NNPS") or any(
-                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks):
+                        _in_identifier(text, s, e):
                     continue
-                if all(t.lemma_.casefold() in self._adjectives or t.text.casefold() in self._adjectives
-                       for t in toks):
+                if text[s:e].islower() and any(c.isupper() for c in sentence_at(text, s)):
+                    continue              # a lower-case "name" in normally cased text ("pip install lora")
+                # a capitalised census given name the model calls PERSON stays even when tagged a common noun or
+                # adjective ("Leif, can I ...", "named him Frank")
+                listed = len(toks) == 1 and toks[0].text[:1].isupper() and fold(toks[0].text) in given_names()
+                if not listed and (toks[0].tag_ not in ("NNP", "NNPS") or any(
+                        t.tag_.startswith("VB") or t.tag_ in ("DT", "IN", "CC", "PRP", "PRP$") for t in toks)):
                     continue
+                if not listed and all(t.lemma_.casefold() in self._adjectives or
+                                      t.text.casefold() in self._adjectives for t in toks):
+                    continue
+                if all(self._lex().plain_word(t.text) or t.is_stop for t in toks):
+                    continue              # English words, none a listed name: "Tales", "Guilty Pleasures"
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
@@ -160,7 +183,35 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if PLACE_CUES.search(text[max(line_start, s - 30):s]) and name_shaped(text, s, e):
                     out.append(RecognizerResult("ADDRESS", s, e, 0.6,
                                                 recognition_metadata={"recognizer_name": f"{self.name}:place"}))
+        if not entities or "PERSON" in entities:
+            out += self._companions(text, off, arts.tokens.text, out)
         return out
+
+    def _companions(self, text: str, off: int, piece: str, out: list[RecognizerResult]) -> list[RecognizerResult]:
+        """List items and speaker labels beside a detected person, names after a cue (en_lexicon.py)."""
+        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
+        from redaction.recognizers.en_names import name_shaped
+        found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
+        spans = companions(piece, found, self._lex(), EN_NOT_NAME | set(EN_TITLES))
+        spans += cued_names(piece, self._lex(), EN_NOT_NAME | set(EN_TITLES))
+        return [RecognizerResult("PERSON", s + off, e + off, 0.6,
+                                 recognition_metadata={"recognizer_name": f"{self.name}:companion"})
+                for s, e in spans if name_shaped(text, s + off, e + off)
+                and not ORG_WORDS.search(text[s + off:e + off])]
+
+    def _lex(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon(_english_words(self.engine()))
+        return self._lexicon
+
+    def _lexicon_people(self, text: str, off: int, doc: object) -> list[RecognizerResult]:
+        """Census given names / surnames on proper-noun tokens the model left unlabelled (en_lexicon.py)."""
+        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
+        from redaction.recognizers.en_names import NOT_NAME_LOWER, name_shaped
+        skip = EN_NOT_NAME | set(EN_TITLES) | {w.capitalize() for w in NOT_NAME_LOWER}
+        return [r for r in self._lex().people(text, off, doc, skip)
+                if name_shaped(text, r.start, r.end) and not ORG_WORDS.search(text[r.start:r.end])
+                and not HANGUL_CJK.search(text[r.start:r.end]) and not _in_identifier(text, r.start, r.end)]
 
 
 # spaCy labels under which the small model files many foreign or unfamiliar person names.
@@ -185,13 +236,30 @@ def _adjectives(engine: object) -> frozenset[str]:
     ("Share Adapted Material", "Miscellaneous"). Nouns are left out: WordNet lists John, Maria, Jones as nouns.
     """
     nlp = getattr(engine, "nlp", {}).get("en")
-    if nlp is None or "lemmatizer" not in nlp.pipe_names:
+    if nlp is None or "lemmatizer" not in nlp.component_names:     # disabled for speed, its tables still load
         return frozenset()
     lookups = nlp.get_pipe("lemmatizer").lookups
     if "lemma_index" not in lookups.tables:
         return frozenset()
     index = lookups.get_table("lemma_index")
     return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
+
+
+def _in_identifier(text: str, s: int, e: int) -> bool:
+    """Part of code or a path ("annotated_types.Len", "`Meta`", "meta-llama/Meta-Llama"), not prose."""
+    return text[s - 1:s] in (".", "_", "`", "/", "-") or bool(re.match(r"[_`/(-]|\.\w", text[e:e + 2]))
+
+
+def _english_words(engine: object) -> frozenset[str]:
+    """Every WordNet lemma of the pipeline's lemmatizer tables (nouns too): what counts as an English word."""
+    nlp = getattr(engine, "nlp", {}).get("en")
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if "lemma_index" not in lookups.tables:
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    return frozenset(w for pos in ("noun", "adj", "verb", "adv") for w in index.get(pos, []))
 
 
 def _people_in_other_entities(text: str, off: int, doc: object, adjectives: frozenset[str]) -> list[RecognizerResult]:
@@ -273,6 +341,8 @@ def english_windows(text: str, max_hangul_share: float = 0.1) -> list[tuple[int,
     return out
 
 
+# An enumeration label before an entity: "i.", "d.", "(a)", "12." and the space after it.
+LIST_MARKER = re.compile(r"(?:\(?[A-Za-z0-9]{1,3}[.)]|[ivxIVX]{1,4}\.)[ \t\xa0]+")
 DETERMINER = re.compile(r"(?i)\b(?:the|a|an|this|that|these|those|such|any|each|every|your|our|its|their|no|"
                         r"all|other|said)\s+$")
 

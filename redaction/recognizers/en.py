@@ -73,7 +73,7 @@ def card_en() -> RegexRecognizer:
     pats = [Pat("card_grouped", r"(?<![\d-])\d{4}(?:[-\s]\d{4}){2}[-\s]\d{1,7}(?![\d-])", 1.0),
             Pat("card_amex", r"(?<![\d-])3[47]\d{2}[-\s]\d{6}[-\s]\d{5}(?![\d-])", 1.0),
             Pat("card_diners", r"(?<![\d-])3[0689]\d{2}[-\s]\d{6}[-\s]\d{4}(?![\d-])", 1.0),
-            Pat("card_plain", r"(?<![\d-])\d{12,19}(?![\d-])", 1.0)]
+            Pat("card_plain", r"(?<![\d+-])\d{12,19}(?![\d-])", 1.0)]    # "+441212345678" is a phone
     return RegexRecognizer("CREDIT_CARD", pats, name="EnCardRecognizer", validator=v)
 
 

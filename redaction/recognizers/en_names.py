@@ -78,6 +78,11 @@ def runs(text: str) -> list[list[tuple[int, int]]]:
     return [[t for t in r] for r in out if r]
 
 
+def _no_particles(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The words of a run that are no particle ("Maika van de Noort" has two)."""
+    return [t for t in run if text[t[0]:t[1]].casefold() not in PARTICLES]
+
+
 def name_shaped(text: str, s: int, e: int) -> bool:
     """An NER span looks like a name: 1-4 words, no digits, no prose vocabulary, not shouted."""
     words = text[s:e].split()
@@ -149,7 +154,7 @@ class EnglishNameRecognizer(EntityRecognizer):
                 how, score = "cue", 0.65
             elif first in EN_FIRST_NAMES and first not in AMBIGUOUS_FIRST:
                 how, score = "given_name", 0.6
-            elif (2 <= len(run) <= 3 and text[:s].strip() == "" and re.match(r"[ \t]*\n", text[e:])
+            elif (2 <= len(_no_particles(text, run)) <= 3 and text[:s].strip() == "" and re.match(r"[ \t]*\n", text[e:])
                   and text.count("\n") >= 2):
                 how, score = "header", 0.6       # the first line of a letter / contact card
             if not how or len(run) > 4 or not name_shaped(text, s, e):

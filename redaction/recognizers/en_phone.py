@@ -23,12 +23,16 @@ from redaction.recognizers.base import mostly_hangul
 from redaction.recognizers.en import PHONE_CTX
 
 # Regions whose national formats English business text carries most (North America, the British Isles, the
-# EU/EFTA, Oceania, and large trading partners). A number valid in any of them counts.
+# EU/EFTA, Oceania, and large trading partners incl. Russia/Ukraine/Turkey/Israel/UAE/Philippines). A number
+# valid in any of them counts.
 REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "IT",
            "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
-           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK")
+           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK", "RU", "UA", "TR", "IL", "AE", "PH")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
-CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
+# An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
+CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
+                       r"(?![\w/]|[.,]\d)")
+EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
 EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
 MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
@@ -41,7 +45,7 @@ NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,
 
 def _separators_ok(raw: str) -> bool:
     """Written like a phone: grouped by one kind of separator after an optional bracketed area code."""
-    core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?)?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)
+    core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?|\d[ .-]?(?=\())?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)   # "8 (495) ..."
     bracketed = core != raw.strip()
     kinds = {c for c in core if c in " .-/()"}
     return (len(kinds) == 1 and kinds <= {" ", ".", "-"}) or (bracketed and not kinds)
@@ -60,11 +64,28 @@ def _valid(cc: int, nat: str, region: str) -> bool:
 
 
 def _valid_international(raw: str) -> bool:
+    """Valid with its country code: ``+44 ...``, or ``0044 ...`` / ``011 44 ...`` (an exit code for the ``+``)."""
     import phonenumbers
+    if not raw.startswith("+"):
+        x = EXIT_CODE.match(raw)
+        if x is None:
+            return False
+        raw = "+" + raw[x.end():].replace("(", "").replace(")", "")
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _possible_international(raw: str) -> bool:
+    """A known country code and 8-15 digits (E.164's limit): a ``+`` number libphonenumber cannot call valid (a
+    new or unlisted range, a mistyped digit) is still written as a phone number, never as a card or an ID."""
+    import phonenumbers
+    try:
+        phonenumbers.parse(raw, None)              # raises on an unknown country code
+    except phonenumbers.NumberParseException:
+        return False
+    return 8 <= sum(c.isdigit() for c in raw) <= 15
 
 
 class LibPhoneRecognizer(EntityRecognizer):
@@ -116,13 +137,23 @@ class LibPhoneRecognizer(EntityRecognizer):
             digits = re.sub(r"\D", "", raw)
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
-            if not (_valid_international(raw) if raw.startswith("+") else self._valid_national(raw, digits)):
-                continue
+            intl = raw.startswith("+") or (EXIT_CODE.match(raw) is not None and _valid_international(raw))
+            possible = False
+            if not (_valid_international(raw) if intl else self._valid_national(raw, digits)):
+                if not (raw.startswith("+") and len(digits) >= 8 and _possible_international(raw)):
+                    continue
+                possible = True                        # "+49 ..." with a known country code, not (yet) allocated
             if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
             ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
-            if raw.startswith("+"):
+            if possible:
+                score = 0.7 if ctx else 0.5
+            elif raw.startswith("+"):
                 score = 0.85 if ctx else 0.7
+            elif intl:                                 # "0044 ...": like a national number, a bare
+                if not ctx and not re.search(r"\D", raw[EXIT_CODE.match(raw).end():]):   # digit run is an ID
+                    continue
+                score = 0.8 if ctx else 0.6
             elif ctx:
                 score = 0.8
             elif len(digits) >= 7 and _separators_ok(raw):

@@ -151,7 +151,7 @@ REGIONS = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남
 
 def driver_licence() -> RegexRecognizer:
     sep = r"[-\s.]?"
-    pats = [Pat("dl_num", ND + rf"(?:1[1-9]|2[0-8]){sep}\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.7),
+    pats = [Pat("dl_num", r"(?<![\d+])" + rf"(?:1[1-9]|2[0-8]){sep}\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.7),
             Pat("dl_region", rf"(?:{REGIONS})[ \t]?\d{{2}}{sep}\d{{6}}{sep}\d{{2}}" + NA, 0.85),
             Pat("dl_other", ND + r"\d{2}-\d{6}-\d{2}" + NA, 0.5, needs_context=True)]
     return RegexRecognizer("KR_DRIVER_LICENSE", pats, name="KrDriverLicenseRecognizer",

@@ -89,3 +89,15 @@ def test_names_labelled_org_are_kept_when_they_parse_as_a_person(ner_redactor):
     got = [text[r.start:r.end] for r in _people_in_other_entities(text, 0, doc, _adjectives(ner.engine()))]
     # a single word ("Apple"), a company word, a bracketed defined term stay; given name + surname are people
     assert got == ["Sigrid Nystrom", "Magnus Poulsen"]
+
+
+def test_adjective_list_survives_the_disabled_lemmatizer(ner_redactor):
+    """The lemmatizer is off for speed; its WordNet tables still filter NER 'names' made of verbs/adjectives."""
+    from redaction.nlp import _adjectives
+
+    ner = next(r for r in ner_redactor.recognizers if r.name == "EnNerRecognizer")
+    assert "lemmatizer" not in ner.engine().nlp["en"].pipe_names
+    adj = _adjectives(ner.engine())
+    assert {"share", "adapted", "miscellaneous"} <= adj and "john" not in adj
+    prose = "4. If You Share Adapted Material You produce, keep the notice.\n13. Miscellaneous. This License ends."
+    assert ner_redactor.redact(prose, "en").text == prose

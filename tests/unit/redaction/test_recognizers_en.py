@@ -150,3 +150,31 @@ def test_policy_number_right_after_the_word_policy_or_claim():
     assert "BL-2291" not in out and "CL-88812" not in out and out.count("<POLICY_NUMBER_") == 2
     prose = "The policy 2024 terms apply, and the claim form is attached."
     assert r.redact(prose, "en").text == prose
+
+
+@pytest.mark.parametrize("number", [
+    "0044 7400 123456",          # 00 exit code for the +
+    "(0049) 30 123456",          # ... bracketed
+    "011 44 20 7946 0018",       # the North-American exit code
+    "(022) 12345x123",           # an extension glued on
+    "+441212345678",             # E.164 without spaces: a phone, not a 12-digit card number
+    "+244222123456",             # ... nor a Korean driver's licence
+    "+4930123",                  # a known country code and 8 digits: a phone even where no range is allocated
+    "+61498765432109",
+    "8 (912) 345-67-89",         # Russian national layout: trunk 8 before the bracketed code
+])
+def test_phone_forms_from_libphonenumber_examples(redactor, found, number):
+    text = f"We tried {number} twice yesterday."
+    assert ("PHONE_NUMBER", number) in found(redactor, text)
+
+
+def test_exit_code_needs_a_valid_international_number(redactor, found):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    rec = LibPhoneRecognizer()
+    # "00" + digits that are no valid number with a country code stay; a bare run is an ID unless a phone word
+    assert rec.analyze("Reference 0019 4567 1234 was closed.") == []
+    assert rec.analyze("Order 0034612345678 shipped.") == []
+    assert len(rec.analyze("Phone 0034612345678")) == 1
+    assert rec.analyze("The score rose by +1234567 points.") == []            # 7 digits: no phone
+    assert rec.analyze("Dial +99912345678 now.") == []                        # no such country code
