@@ -146,8 +146,9 @@ def ner_spans(text: str, nlp) -> list[Span]:
         kind = NER_KINDS.get(ent.label_)
         if kind is None:
             continue
-        if kind == "group" and ent.end < len(doc) and doc[ent.end].tag_.startswith("NN"):
-            continue                       # an adjective ("French Catholics", "the Reformed church")
+        if ent.end < len(doc) and doc[ent.end].tag_.startswith("NN") and \
+                (kind == "group" or doc[ent.end - 1].tag_.startswith("JJ")):
+            continue                       # an adjective ("French Catholics", "equal monthly instalments")
         t, start = re.sub(r"['’]s$", "", ent.text), ent.start_char
         m = re.match(r"(?i)(the|a|an) ", t)
         if m and kind not in ("date", "number", "amount"):

@@ -55,6 +55,9 @@ def test_english_entity_spans_from_the_spacy_pipeline() -> None:
     assert ("number", "About 60,000") in spans or ("number", "60,000") in spans
     assert any(k == "place" and "Ohio" in t for k, t in spans)
     assert not any(t == "French" for _, t in spans) and not any(t == "first" for _, t in spans)
+    monthly = {s.text for s in candidate_spans("The Borrower repays the loan in equal monthly instalments of "
+                                               "principal and interest.", "en", nlp=nlp)}
+    assert "monthly" not in monthly                            # an adjective before its noun
     assert candidate_spans(text, "en") and not any(k == "place" for k, _ in
                                                    ((s.kind, s.text) for s in candidate_spans(text, "en")))
 
