@@ -90,3 +90,16 @@ def test_variant_commands_compose_and_switch_the_answer_judge_off(tmp_path: Path
         assert cfg.curate.roundtrip.enabled is (name not in ("no_roundtrip", "baseline"))
     cmd = bq.variant_command([], tmp_path, ext, tmp_path / "x", ["evaluate.judge=true"], None)
     assert compose(cmd[cmd.index("onprem_sft.cli") + 1:]).evaluate.judge is True
+
+
+def test_dataset_digest_tells_identical_datasets_apart_from_changed_ones(tmp_path: Path):
+    """A variant is not retrained only when its train + eval rows are byte-identical to an earlier one's."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert bq.dataset_digest(a) is None                      # no dataset stage yet
+    for d, ev in ((a, '{"x": 2}\n'), (b, '{"x": 2}\n')):
+        (d / "dataset").mkdir(parents=True)
+        (d / "dataset" / "train.jsonl").write_text('{"x": 1}\n', encoding="utf-8")
+        (d / "dataset" / "eval.jsonl").write_text(ev, encoding="utf-8")
+    assert bq.dataset_digest(a) == bq.dataset_digest(b)
+    (b / "dataset" / "eval.jsonl").write_text('{"x": 3}\n', encoding="utf-8")
+    assert bq.dataset_digest(a) != bq.dataset_digest(b)
