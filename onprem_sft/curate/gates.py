@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from onprem_sft.evaluate.normalize import STOP_EN
 from onprem_sft.records import QAPair
 
 # Gate codes in check order: the first failing one is the reject reason, all failing ones are kept.
@@ -73,14 +74,6 @@ _FIGURE_ONLY = re.compile(
     r"twelve|thirty)\s+(business |calendar |working )?(days?|weeks?|months?|years?)\.?$"
     r"|^(january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}, \d{4}\.?$",
     re.IGNORECASE)
-
-_STOP_EN = frozenset([
-    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
-    "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
-    "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where",
-    "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can",
-    "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their",
-    "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "about"])
 
 
 @dataclass(frozen=True)
@@ -186,7 +179,7 @@ def placeholder_heavy(text: str, max_share: float) -> bool:
     n_ph = sum(1 for w in ws if w.startswith("<"))
     if not n_ph:
         return False
-    content = [w for w in ws if not w.startswith("<") and w not in _STOP_EN and not _WH_KO.fullmatch(w)
+    content = [w for w in ws if not w.startswith("<") and w not in STOP_EN and not _WH_KO.fullmatch(w)
                and not (_HANGUL.match(w) and len(w) < 2)]
     return n_ph / len(ws) >= max_share or not content
 
@@ -296,7 +289,7 @@ def content_words(text: str, lang: str) -> list[str]:
 
     out = []
     for w in content_tokens(PLACEHOLDER.sub(" ", text)):
-        if w in _STOP_EN:
+        if w in STOP_EN:
             continue
         out.append(w)
     return out

@@ -30,6 +30,14 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _WORD = re.compile(r"\S+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")   # "1,000" -> "1000"
 _ARTICLES = frozenset({"a", "an", "the"})
+# English function words (gates' and the span check's content words leave them out)
+STOP_EN = frozenset([
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but",
+    "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
+    "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where",
+    "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can",
+    "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their",
+    "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "about"])
 
 # Kiwi tags that carry no content at the end of a word.
 _FUNCTION_TAG_PREFIXES = ("J", "E")

@@ -23,19 +23,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from onprem_sft.evaluate.normalize import STOP_EN
+
 SPAN_CHECKS = ("template", "drop", "off")
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(<])|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-_STOP = frozenset(
-    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "if", "then", "than", "so", "such", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "any", "all", "each", "every", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "about", "into", "out", "up", "also"])
+# the gates' stop words and a few particles that carry no content in a question
+_STOP = STOP_EN | {"into", "out", "up", "also"}
 
 # the kind of thing a wh-phrase asks for; None = anything ("what", "which")
 _WH = (
-    (re.compile(r"^\s*(who|whom|whose)\b|\b(by|to|from|with|of) whom\b", re.IGNORECASE), {"person", "group", "named_item",
-                                                                               "defined_term"}),
-    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|proportion|share|fraction)\b", re.IGNORECASE),
-     {"number", "amount", "period"}),
+    (re.compile(r"^\s*(who|whom|whose)\b|\b(by|to|from|with|of) whom\b", re.IGNORECASE),
+     {"person", "group", "named_item", "defined_term"}),
+    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|proportion|share|fraction)\b",
+                re.IGNORECASE), {"number", "amount", "period"}),
     (re.compile(r"\bhow (long|often|soon)\b", re.IGNORECASE), {"period", "date", "number"}),
     (re.compile(r"^\s*when\b|\b(what|which) (year|years|date|day|month|century|decade|time|period|era)\b"
                 r"|\bsince when\b|\buntil when\b", re.IGNORECASE), {"date", "period", "year", "condition"}),
@@ -104,7 +106,8 @@ def asks_for(question: str, span: str, kind: str, context: str, start: int, *, m
     at least ``min_anchor`` of its content words (stems) occur there, and no other sentence shares more."""
     if not wh_fits(question, kind):
         return False
-    own = sentence_of(context, start)
+    sents = sentences(context)
+    own = next((s for s in sents if s.start <= start < s.end), None)
     if own is None:
         return False
     qw = {_stem(w) for w in content_words(question)} - {_stem(w) for w in content_words(span)}
@@ -115,7 +118,7 @@ def asks_for(question: str, span: str, kind: str, context: str, start: int, *, m
         return len(qw & {_stem(w) for w in content_words(s.text)})
 
     mine = shared(own)
-    best_other = max((shared(s) for s in sentences(context) if s.start != own.start), default=0)
+    best_other = max((shared(s) for s in sents if s is not own), default=0)
     return mine >= min_anchor and mine >= best_other
 
 
@@ -135,7 +138,8 @@ def template_question(context: str, span: str, kind: str, start: int, *, left_wo
         if nxt.isalpha() and nxt.lower() not in _STOP:
             wh, right = f"how many {nxt}", right[1:]
     if right and right[0].startswith(("'s", "’s")):
-        wh, right = ("whose" if kind in ("person", "group") else f"{wh}'s"), [right[0][2:], *right[1:]] if right[0][2:] else right[1:]
+        wh = "whose" if kind in ("person", "group") else f"{wh}'s"
+        right = [right[0][2:], *right[1:]] if right[0][2:] else right[1:]
     if left and left[-1].lower() in _FOLD_BEFORE.get(wh, ()):
         left = left[:-1]
     elif left and left[-1].lower() in ("the", "a", "an") and wh in ("where", "who", "when"):
