@@ -187,6 +187,9 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
+                if len(words) == 1 and self._lex().is_english(words[0]) and re.search(
+                        rf"(?<![\w-]){re.escape(words[0].casefold())}(?![\w-])", text):
+                    continue              # "we said grace, and Grace is a virtue": the text uses it as a word
                 score = 0.8 if len(words) >= 2 else 0.6
                 out.append(RecognizerResult("PERSON", s, e, score,
                                             recognition_metadata={"recognizer_name": f"{self.name}:person"}))
