@@ -10,8 +10,8 @@ To keep amounts, IDs and legal citations ("48 C.F.R. 227.7202-3") out, a nationa
 nearby must be written with separators (space, dot, dash, brackets) in one consistent style; a ``+`` number
 always counts. A clear phone layout counts even where libphonenumber knows no such range (random or fictional
 numbers are still somebody's to dial): the North American 3-3-4 layout, ``+CC`` / ``00 CC`` with a known country
-code, an area code and subscriber number split by a slash. Texts that are mostly Hangul are skipped: Korean numbers are the Korean recognizers' job, and
-Korean documents must not pay for this.
+code, an area code and subscriber number split by a slash. Texts that are mostly Hangul are skipped: Korean
+numbers are the Korean recognizers' job, and Korean documents must not pay for this.
 """
 
 from __future__ import annotations
