@@ -33,6 +33,8 @@ CLAUSE = "SENSITIVE_CLAUSE"
 # Only names found with strong evidence (form label, role word, honorific, title) are spread to every other
 # mention: a lexicon-only guess copied onto each identical word is how statutes got 44 PERSON per 10k chars.
 STRONG_NAME = 0.8
+# Words that open a place name ("New York", "Fort Worth"): a name part after one is not the person.
+PLACE_PREFIX = re.compile(r"\b(?:San|Santa|Saint|St\.?|Fort|Mount|Lake|New|North|South|East|West|Port) $")
 PART_NAME = 0.6            # the first/last word of a multi-word Latin-script name from this score up is spread
 ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
 # Tie-break between overlapping detections of equal score: the more specific type wins.
@@ -200,8 +202,9 @@ class Redactor:
             for m in re.finditer(re.escape(name), t):
                 before = t[m.start() - 1:m.start()] if m.start() else ""
                 after = t[m.end():m.end() + 1]
-                if re.match(r"[가-힣A-Za-z]", before) or re.match(r"[A-Za-z]", after):
-                    continue
+                if re.match(r"[가-힣A-Za-z]", before) or re.match(r"[A-Za-z]", after) or \
+                        PLACE_PREFIX.search(t, max(0, m.start() - 7), m.start()):
+                    continue                  # "James York ... the State of New York": part of a place name
                 out.append(("PERSON", m.start(), m.end(), 0.6, "NamePropagation"))
         return out
 

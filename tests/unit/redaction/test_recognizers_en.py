@@ -200,3 +200,11 @@ def test_phone_layouts_count_even_where_no_range_is_allocated(redactor, found, n
 ])
 def test_years_decimals_and_file_numbers_are_no_phones(redactor, found, text):
     assert not [v for t, v in found(redactor, text) if t == "PHONE_NUMBER"]
+
+
+def test_a_spread_name_part_is_not_taken_inside_a_place_name(redactor):
+    text = "Attention James York. This Agreement is governed by the laws of the State of New York. York called."
+    res = redactor.redact(text, "en")
+    people = [(text[s.start:s.end], s.start) for s in res.spans if s.entity_type == "PERSON"]
+    assert ("York", text.rindex("York")) in people                       # the person, spread
+    assert ("York", text.index("New York") + 4) not in people            # the place
