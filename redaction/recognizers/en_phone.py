@@ -35,10 +35,11 @@ REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH
 CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
                        r"(?![\w/]|[.,]\d)")
 EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
-# The North American layout (3-3-4 with one kind of separator or a bracketed area code, an optional +1 / 1 / 001
+# The North American layout (3-3-4 with one kind of separator, "312 345-6789", or a bracketed area code, an optional
+# +1 / 1 / 001
 # before it): written like this it is a phone even when the area or exchange code is unallocated (0xx, 1xx,
 # N11, 555 ranges), which libphonenumber rightly calls invalid.
-NANP = re.compile(r"(?:(?:\+1|1|001)[ .-]?)?(?:\(\d{3}\)[ ]?\d{3}[ .-]?|\d{3}([ .-])\d{3}\1)\d{4}")
+NANP = re.compile(r"(?:(?:\+1|1|001)[ .-]?)?(?:\(\d{3}\)[ ]?\d{3}[ .-]?|\d{3}([ .-])\d{3}\1|\d{3} \d{3}-)\d{4}")
 # An area code and subscriber number split by one slash, after a trunk 0 or a country code ("030/1234567",
 # "+49 (0)89/123456"): the German-speaking countries' way of writing a phone number.
 SLASHED = re.compile(r"(?<![\w+./-])(?:\+\d{1,3}[ ]?(?:\(0\)[ ]?)?|00\d{1,3}[ ]|0)[1-9]\d{1,4}/\d{4,8}"
@@ -46,7 +47,7 @@ SLASHED = re.compile(r"(?<![\w+./-])(?:\+\d{1,3}[ ]?(?:\(0\)[ ]?)?|00\d{1,3}[ ]|
 # An exit code and a country code written as their own group ("0044 7683 659848", "011 49 30 ..."): such a number
 # counts like "+44 ..." even where libphonenumber knows no such range.
 EXIT_CC = re.compile(r"\(?(?:00|011 ?)\)?[ .-]?(\d{1,3})\)?[ .-]")
-EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
+EXT = re.compile(r"[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
 MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
 CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
@@ -59,7 +60,10 @@ NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,
 
 
 def _separators_ok(raw: str) -> bool:
-    """Written like a phone: grouped by one kind of separator after an optional bracketed area code."""
+    """Written like a phone: grouped by one kind of separator after an optional bracketed area code, or the
+    Nordic area code - number in spaced groups ("08-123 45 67")."""
+    if re.fullmatch(r"0\d{1,3}-\d{2,4}(?: \d{2,3}){1,3}", raw.strip()):
+        return True
     core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?|\d[ .-]?(?=\())?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)   # "8 (495) ..."
     bracketed = core != raw.strip()
     kinds = {c for c in core if c in " .-/()"}
@@ -184,7 +188,7 @@ class LibPhoneRecognizer(EntityRecognizer):
                 score = 0.8 if ctx else 0.6
             elif ctx:
                 score = 0.8
-            elif len(digits) >= 7 and _separators_ok(raw):
+            elif len(digits) >= 7 and (_separators_ok(raw) or NANP.fullmatch(raw)):
                 score = 0.6
             else:
                 continue

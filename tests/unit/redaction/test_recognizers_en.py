@@ -186,6 +186,7 @@ def test_exit_code_needs_a_valid_international_number(redactor, found):
     "181-131-4054 x78", "161.153.3221 ext. 93", "1-097.757.5073 x78",     # extensions belong to the number
     "0044 7683 659848",                        # exit code + country code as its own group, unallocated range
     "030/1234567", "+49 (0)89/123456",         # area code / subscriber number
+    "312 345-6789", "08-123 45 67", "714-804-8790 #175",
 ])
 def test_phone_layouts_count_even_where_no_range_is_allocated(redactor, found, number):
     text = f"Leave a message at {number}, please."
