@@ -24,6 +24,7 @@ from redaction.config import NlpConfig, RedactionConfig, SensitiveClauseConfig
 from redaction.normalize import normalize
 from redaction.placeholders import PlaceholderMap
 from redaction.recognizers import SUPPORTED_ENTITIES, build_recognizers
+from redaction.recognizers.data import PLACE_PREFIX
 
 log = logging.getLogger("redaction")
 for _name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
@@ -33,8 +34,6 @@ CLAUSE = "SENSITIVE_CLAUSE"
 # Only names found with strong evidence (form label, role word, honorific, title) are spread to every other
 # mention: a lexicon-only guess copied onto each identical word is how statutes got 44 PERSON per 10k chars.
 STRONG_NAME = 0.8
-# Words that open a place name ("New York", "Fort Worth"): a name part after one is not the person.
-PLACE_PREFIX = re.compile(r"\b(?:San|Santa|Saint|St\.?|Fort|Mount|Lake|New|North|South|East|West|Port) $")
 PART_NAME = 0.6            # the first/last word of a multi-word Latin-script name from this score up is spread
 ALL_TYPES = (*SUPPORTED_ENTITIES, CLAUSE)
 # Tie-break between overlapping detections of equal score: the more specific type wins.
@@ -193,7 +192,8 @@ class Redactor:
         # (a two-word Latin-script name is evidence enough for its parts: a lone "Ström" after "Emmie Ström")
         full = names | {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= PART_NAME}
         names |= {p for n in full for p in _name_parts(n)
-                  if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)}
+                  if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)
+                  and not PLACE_PREFIX.fullmatch(p + " ")}      # "New", "Fort": a place's first word
         if mapping is not None:
             mapping.person_surfaces |= names          # later chunks of the document spread them too
             names |= mapping.person_surfaces

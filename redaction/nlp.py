@@ -18,6 +18,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
+from redaction.recognizers.data import PLACE_PREFIX
 from redaction.recognizers.en_lexicon import (
     Lexicon,
     companions,
@@ -190,6 +191,9 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if len(words) == 1 and self._lex().is_english(words[0]) and re.search(
                         rf"(?<![\w-]){re.escape(words[0].casefold())}(?![\w-])", text):
                     continue              # "we said grace, and Grace is a virtue": the text uses it as a word
+                if len(words) == 1 and (self._lex().is_english(words[0]) and re.match(r"[ \t]+\d", text[e:e + 3]) or
+                                        re.match(r"[ \t]+[A-Z]", text[e:e + 3]) and PLACE_PREFIX.search(words[0] + " ")):
+                    continue              # a label before a number ("Server 10.0.0.1") or a place's first word ("New York")
                 score = 0.8 if len(words) >= 2 else 0.6
                 out.append(RecognizerResult("PERSON", s, e, score,
                                             recognition_metadata={"recognizer_name": f"{self.name}:person"}))

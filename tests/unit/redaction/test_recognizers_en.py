@@ -209,3 +209,12 @@ def test_a_spread_name_part_is_not_taken_inside_a_place_name(redactor):
     people = [(text[s.start:s.end], s.start) for s in res.spans if s.entity_type == "PERSON"]
     assert ("York", text.rindex("York")) in people                       # the person, spread
     assert ("York", text.index("New York") + 4) not in people            # the place
+
+
+def test_a_place_word_is_never_spread_as_a_name_part():
+    from redaction.engine import Redactor
+
+    text = "Signed by New Harmon. This Agreement is governed by the laws of the State of New York. Harmon agreed."
+    raw = [("PERSON", 10, 21, 0.8, "test")]                               # a model's guess "New Harmon"
+    spread = {text[s:e] for _, s, e, _, _ in Redactor._propagate_names(text, raw, None)}
+    assert "Harmon" in spread and "New" not in spread
