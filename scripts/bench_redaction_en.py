@@ -13,8 +13,9 @@ Data (fetched at benchmark time with pip into ``--cache``, never committed, neve
   redaction there is a false positive. Reported as redactions per 10,000 characters.
 
 Engines: ``baseline`` (the redaction package at ``--baseline-ref``, extracted with ``git archive``),
-``new`` (this tree, rules only), ``new+sm`` (this tree with ``nlp_en=en_core_web_sm``), Presidio's default
-recognizers with no NLP engine and with the spaCy pipeline. Each of ours runs in its own subprocess so the two
+``new`` (this tree, rules only), ``new + <pipeline>`` (this tree with ``nlp.en`` set to each pipeline of
+``--nlp-en``, by default the medium one, the default config, and the small one), Presidio's default recognizers
+with no NLP engine and with the first spaCy pipeline. Each of ours runs in its own subprocess so the two
 versions of the ``redaction`` package never mix.
 
 Scoring as in ``bench_redaction.py``: a gold span counts as found when >= 80% of its characters are covered by
@@ -200,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", default=str(Path.home() / ".cache" / "onprem-sft" / "bench-en"))
     ap.add_argument("--baseline-ref", default="", help="git ref of the code to compare against (e.g. main)")
-    ap.add_argument("--nlp-en", default="en_core_web_sm", help="spaCy pipeline for the new+NER engine ('' = skip)")
+    ap.add_argument("--nlp-en", default="en_core_web_md,en_core_web_sm",
+                    help="spaCy pipelines for the new+NER engines, comma-separated (the first also for Presidio; '' = "
+                         "skip)")
     ap.add_argument("--prose-chars", type=int, default=250_000)
     ap.add_argument("--ko-docs", type=int, default=200, help="Korean held-out docs (0 = skip)")
     ap.add_argument("--seed", type=int, default=13)
@@ -241,14 +244,15 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["tar", "-x", "-C", str(base)], input=tar, check=True)
         engines[f"baseline ({args.baseline_ref})"] = run_ours("baseline", base, sets_file, tmp)
     engines["new (rules only)"] = run_ours("new", ROOT, sets_file, tmp)
-    if args.nlp_en:
-        engines[f"new + {args.nlp_en}"] = run_ours("new_nlp", ROOT, sets_file, tmp, args.nlp_en)
+    pipelines = [p for p in args.nlp_en.split(",") if p]
+    for i, pipe in enumerate(pipelines):
+        engines[f"new + {pipe}"] = run_ours(f"new_nlp{i}", ROOT, sets_file, tmp, pipe)
     if not args.no_presidio:
         engines["Presidio default (no NLP)"] = run_presidio(sets, "")
-        if args.nlp_en:
+        if pipelines:
             try:
                 from redaction.nlp import resolve_pipeline
-                engines[f"Presidio default + {args.nlp_en}"] = run_presidio(sets, resolve_pipeline(args.nlp_en))
+                engines[f"Presidio default + {pipelines[0]}"] = run_presidio(sets, resolve_pipeline(pipelines[0]))
             except Exception as e:  # noqa: BLE001 - a missing pipeline only drops this column
                 print(f"Presidio + spaCy skipped: {type(e).__name__}: {e}")
 

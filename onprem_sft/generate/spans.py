@@ -132,9 +132,13 @@ def load_span_nlp(name: str | None):
     except NlpUnavailable as e:
         logging.getLogger("onprem_sft.generate").warning("generate.span_nlp: %s; answer spans from patterns only", e)
         return None
+    import warnings
+
     import spacy
 
-    return spacy.load(path, exclude=["parser", "lemmatizer"])
+    with warnings.catch_warnings():       # W095: the default md re-upload was trained with spaCy 3.7 (docs/airgap.md)
+        warnings.filterwarnings("ignore", message=r"\[W095\]")
+        return spacy.load(path, exclude=["parser", "lemmatizer"])
 
 
 def ner_spans(text: str, nlp) -> list[Span]:

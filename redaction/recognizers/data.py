@@ -1,5 +1,7 @@
 """Word lists for name recognition (kept small and explicit; no external download)."""
 
+import re
+
 # Korean surnames by frequency (covers > 99% of the population); two-syllable surnames listed apart.
 KO_SURNAMES_1 = set(
     "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현"
@@ -49,3 +51,6 @@ EN_NOT_NAME = {"The", "This", "That", "These", "Those", "A", "An", "In", "On", "
                "With", "And", "Or", "Not", "No", "Yes", "Please", "Dear", "Name", "Phone", "Email", "Address",
                "Account", "Card", "Number", "Customer", "Service", "Annual", "Interest", "Rate", "Table",
                "Confidential", "Internal", "Applicant", "Beneficiary", "Guarantor", "Tenant", "Patient"}
+
+# Words that open a place name ("New York", "Fort Worth"): a name part after one is not the person.
+PLACE_PREFIX = re.compile(r"\b(?:San|Santa|Saint|St\.?|Fort|Mount|Lake|New|North|South|East|West|Port) $")

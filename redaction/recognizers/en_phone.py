@@ -8,8 +8,10 @@ Its matcher also skips dates, times and numbers glued to letters.
 
 To keep amounts, IDs and legal citations ("48 C.F.R. 227.7202-3") out, a national match without a phone word
 nearby must be written with separators (space, dot, dash, brackets) in one consistent style; a ``+`` number
-always counts. Texts that are mostly Hangul are skipped: Korean numbers are the Korean recognizers' job, and
-Korean documents must not pay for this.
+always counts. A clear phone layout counts even where libphonenumber knows no such range (random or fictional
+numbers are still somebody's to dial): the North American 3-3-4 layout, ``+CC`` / ``00 CC`` with a known country
+code, an area code and subscriber number split by a slash. Texts that are mostly Hangul are skipped: Korean
+numbers are the Korean recognizers' job, and Korean documents must not pay for this.
 """
 
 from __future__ import annotations
@@ -33,18 +35,35 @@ REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH
 CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
                        r"(?![\w/]|[.,]\d)")
 EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
-EXT = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
+# The North American layout (3-3-4 with one kind of separator, "312 345-6789", or a bracketed area code, an optional
+# +1 / 1 / 001
+# before it): written like this it is a phone even when the area or exchange code is unallocated (0xx, 1xx,
+# N11, 555 ranges), which libphonenumber rightly calls invalid.
+NANP = re.compile(r"(?:(?:\+1|1|001)[ .-]?)?(?:\(\d{3}\)[ ]?\d{3}[ .-]?|\d{3}([ .-])\d{3}\1|\d{3} \d{3}-)\d{4}")
+# An area code and subscriber number split by one slash, after a trunk 0 or a country code ("030/1234567",
+# "+49 (0)89/123456"): the German-speaking countries' way of writing a phone number.
+SLASHED = re.compile(r"(?<![\w+./-])(?:\+\d{1,3}[ ]?(?:\(0\)[ ]?)?|00\d{1,3}[ ]|0)[1-9]\d{1,4}/\d{4,8}"
+                     r"(?![\w/]|[.,]\d)")
+# An exit code and a country code written as their own group ("0044 7683 659848", "011 49 30 ..."): such a number
+# counts like "+44 ..." even where libphonenumber knows no such range.
+EXIT_CC = re.compile(r"\(?(?:00|011 ?)\)?[ .-]?(\d{1,3})\)?[ .-]")
+EXT = re.compile(r"[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6}(?!\w)", re.IGNORECASE)
 MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
 CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
-            "version", "patent", "no.", "chapter", "rule")
-# Dates, amounts and versions a numbering plan can also accept.
+            "version", "patent", "no.", "chapter", "rule", "issn", "eprint", "arxiv")
+# Dates, year ranges ("2004-2025"), amounts, decimals ("0.994629", "1365519115.0") and versions a numbering plan
+# can also accept.
 NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
-                       r"\d+[.,]\d{2}|\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
+                       r"(?:19|20)\d\d ?-{1,2} ?(?:19|20)\d\d|\d+[.,]\d{1,2}|\d{1,3}\.\d+|"
+                       r"\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
 
 
 def _separators_ok(raw: str) -> bool:
-    """Written like a phone: grouped by one kind of separator after an optional bracketed area code."""
+    """Written like a phone: grouped by one kind of separator after an optional bracketed area code, or the
+    Nordic area code - number in spaced groups ("08-123 45 67")."""
+    if re.fullmatch(r"0\d{1,3}-\d{2,4}(?: \d{2,3}){1,3}", raw.strip()):
+        return True
     core = re.sub(r"^\s*(?:\+\d{1,3}[ .-]?|\d[ .-]?(?=\())?(?:\([\d -]{1,6}\)[ .-]?)?", "", raw)   # "8 (495) ..."
     bracketed = core != raw.strip()
     kinds = {c for c in core if c in " .-/()"}
@@ -75,6 +94,11 @@ def _valid_international(raw: str) -> bool:
         return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _known_cc(cc: str) -> bool:
+    import phonenumbers
+    return int(cc) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
 
 
 def _possible_international(raw: str) -> bool:
@@ -134,19 +158,27 @@ class LibPhoneRecognizer(EntityRecognizer):
         for m in CANDIDATE.finditer(text):
             raw = m.group().rstrip(" .-(")
             start, end = m.start(), m.start() + len(raw)
+            if raw.startswith("(") and raw.count("(") > raw.count(")"):
+                raw, start = raw[1:], start + 1        # "(call 555.013.2345)": the text's bracket, not the number's
             digits = re.sub(r"\D", "", raw)
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
             intl = raw.startswith("+") or (EXIT_CODE.match(raw) is not None and _valid_international(raw))
             possible = False
             if not (_valid_international(raw) if intl else self._valid_national(raw, digits)):
-                if not (raw.startswith("+") and len(digits) >= 8 and _possible_international(raw)):
+                cc = EXIT_CC.match(raw)
+                plus = "+" + cc.group(1) + raw[cc.end(1):] if cc and _known_cc(cc.group(1)) else raw
+                if not (NANP.fullmatch(raw) or plus.startswith("+") and len(digits) >= 8 and
+                        _possible_international(plus)):
                     continue
-                possible = True                        # "+49 ..." with a known country code, not (yet) allocated
+                possible = True                        # "+49 ..." with a known country code, not (yet) allocated,
+                intl = False                           # or the North American layout with unallocated codes
             if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
             ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
-            if possible:
+            if possible and NANP.fullmatch(raw):
+                score = 0.8 if ctx else 0.6
+            elif possible:
                 score = 0.7 if ctx else 0.5
             elif raw.startswith("+"):
                 score = 0.85 if ctx else 0.7
@@ -156,11 +188,17 @@ class LibPhoneRecognizer(EntityRecognizer):
                 score = 0.8 if ctx else 0.6
             elif ctx:
                 score = 0.8
-            elif len(digits) >= 7 and _separators_ok(raw):
+            elif len(digits) >= 7 and (_separators_ok(raw) or NANP.fullmatch(raw)):
                 score = 0.6
             else:
                 continue
             x = EXT.match(text, end)                   # an extension belongs to the number
             found[(start, x.end() if x else end)] = score
+        for m in SLASHED.finditer(text):
+            if not 7 <= sum(c.isdigit() for c in m.group()) <= 15 or text[max(0, m.start() - 1):m.start()] in MONEY \
+                    or any(w in text[max(0, m.start() - 16):m.start()].casefold() for w in CITATION):
+                continue
+            ctx = any(w in text[max(0, m.start() - 24):m.start()].casefold() for w in PHONE_CTX)
+            found[(m.start(), m.end())] = 0.8 if ctx else 0.6
         return [RecognizerResult("PHONE_NUMBER", s, e, sc, recognition_metadata={"recognizer_name": self.name})
                 for (s, e), sc in sorted(found.items())]

