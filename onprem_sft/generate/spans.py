@@ -120,9 +120,10 @@ def korean_noun_phrases(text: str, min_morphs: int = 2, max_chars: int = 20) -> 
     return out
 
 
-def load_span_nlp(name: str | None):
+def load_span_nlp(name: str | None, *, parse: bool = False):
     """The spaCy pipeline ``name`` (``generate.span_nlp``, by default ``redaction.nlp.en``) for English entity
-    spans, or None (the patterns alone) when unset or not installed. Only the tagger and NER run."""
+    spans, or None (the patterns alone) when unset or not installed. Only the tagger and NER run, unless
+    ``parse`` (wh-fronted template questions need the dependency parse and verb lemmas)."""
     if not name:
         return None
     from redaction.nlp import NlpUnavailable, resolve_pipeline
@@ -134,7 +135,7 @@ def load_span_nlp(name: str | None):
         return None
     import spacy
 
-    return spacy.load(path, exclude=["parser", "lemmatizer"])
+    return spacy.load(path, exclude=[] if parse else ["parser", "lemmatizer"])
 
 
 def ner_spans(text: str, nlp) -> list[Span]:
