@@ -31,7 +31,7 @@ def ask(nlp, sentence: str, span: str, wh: str) -> str | None:
      "what", "What remained the dominant source of power until the early 20th century?"),
     # a preposition that does not fold into the wh-word stays in front of it
     ("Steam engines remained the dominant source of power until the early 20th century.",
-     "the early 20th century", "when", "Until when did Steam engines remain the dominant source of power?"),
+     "the early 20th century", "when", "Until when did steam engines remain the dominant source of power?"),
     # passive: auxiliary inversion, "by whom"
     ("The Huguenots were attacked by the Catholic League in 1572.", "the Catholic League", "who",
      "By whom were the Huguenots attacked in 1572?"),
@@ -72,3 +72,17 @@ def test_no_parser_no_fronting(nlp) -> None:
 
     assert front_question(load_span_nlp("en_core_web_sm"), "The war began in 1754.", 17, 21, "when") is None
     assert front_question(None, "The war began in 1754.", 17, 21, "when") is None
+
+
+def test_placeholders_parse_as_names_and_come_back_unchanged(nlp) -> None:
+    s = "<PERSON_30> formed the League of Augsburg as a coalition against <ORG_2>."
+    assert ask(nlp, s, "the League of Augsburg", "what") == "What did <PERSON_30> form as a coalition against <ORG_2>?"
+    s = "<PERSON_11>'s seven lectures were published in 1934."
+    assert ask(nlp, s, "1934", "when") == "When were <PERSON_11>'s seven lectures published?"
+
+
+def test_a_phrase_on_the_verbs_object_is_fronted_and_its_preposition_stranded(nlp) -> None:
+    s = "He became pastor of the first Huguenot church in North America."
+    assert ask(nlp, s, "North America", "where") == "Where did he become pastor of the first Huguenot church?"
+    s = "He was a critic of the Indian National Congress."
+    assert ask(nlp, s, "the Indian National Congress", "what") == "What was he a critic of?"
