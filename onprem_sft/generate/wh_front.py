@@ -23,7 +23,8 @@ _DO = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 # a preposition before a time or place folds into the wh-word ("in 1754" -> "when")
 _FOLD = {"when": {"in", "on", "at", "during", "around"}, "where": {"in", "at", "on", "near", "inside", "within"}}
 _CLAUSE_END = {";", ":", "—", "–", "(", "["}
-_MAX_REST = 14
+_MAX_REST = 10
+_MODIFIER_CLAUSES = ("relcl", "acl", "advcl", "appos")   # "engines [that could provide 10,000 hp]"
 
 # a redaction placeholder splits into "<", "PERSON_1", ">" and wrecks the parse: a name stands in for it
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)_\d+>")
@@ -117,11 +118,16 @@ def _clause_verb(tok: Any) -> Any | None:
 
 
 def _side_clauses(verb: Any) -> set[int]:
-    """Tokens of a coordinated clause ("... began in 1754 and ended in 1763"): not part of the question."""
+    """Tokens of a coordinated clause ("... began in 1754 and ended in 1763") and of the clauses that modify
+    a word of the question ("engines that could provide 10,000 hp"): left out, so the question asks one
+    thing in few words instead of restating its sentence (the gates drop a near copy of a sentence)."""
     out: set[int] = set()
     for c in verb.children:
         if c.dep_ in ("conj", "cc") and c.i > verb.i:
             out |= set(range(c.left_edge.i, c.right_edge.i + 1))
+    for t in verb.subtree:
+        if t.dep_ in _MODIFIER_CLAUSES and t.head.i != verb.i or (t.dep_ == "advcl" and t.i > verb.i):
+            out |= set(range(t.left_edge.i, t.right_edge.i + 1))
     return out
 
 
@@ -138,7 +144,13 @@ def _rest(doc: Any, i: int, gone: set[int]) -> list[Piece]:
     if len(out) > _MAX_REST:
         cut = [k for k, t in enumerate(out[:_MAX_REST]) if t.text == ","]
         out = out[:cut[-1]] if cut and cut[-1] >= 3 else out[:_MAX_REST]
-    while out and (out[-1].is_punct or out[-1].lower_ in ("and", "or", "but")):
+    # never end inside a phrase: no dangling word whose head was cut off, no dangling preposition
+    def dangling(t: Any) -> bool:
+        stranded = any(c.i in gone for c in t.children)          # "a critic of?" asks for its object
+        return (t.is_punct or t.lower_ in ("and", "or", "but") or (t.pos_ == "ADP" and not stranded)
+                or (t.head.i > t.i and t.head.i not in {x.i for x in out}))
+
+    while out and dangling(out[-1]):
         out.pop()
     return out
 
@@ -149,7 +161,7 @@ def _subject(doc: Any, subj: Any, english: frozenset[str]) -> list[Piece]:
     ("The war" -> "the war", "Steam engines" -> "steam engines"), never a name."""
     drop: set[int] = set()
     for t in subj.subtree:
-        if t.dep_ == "appos":
+        if t.dep_ in _MODIFIER_CLAUSES:
             drop |= set(range(t.left_edge.i, t.right_edge.i + 1))
     toks = [t for t in doc[subj.left_edge.i:subj.right_edge.i + 1] if t.i not in drop]
     while toks and toks[-1].is_punct:

@@ -26,9 +26,11 @@ def ask(nlp, sentence: str, span: str, wh: str) -> str | None:
     # do-support with the verb's lemma, a coordinated second clause left out
     ("The French and Indian War began in 1754 and ended in 1763.", "1754", "when",
      "When did the French and Indian War begin?"),
-    # subject: the wh-word takes its place, the rest of the clause stays
+    # subject: the wh-word takes its place, the rest of the clause stays, less a modifying clause
     ("Steam engines remained the dominant source of power until the early 20th century.", "Steam engines",
-     "what", "What remained the dominant source of power until the early 20th century?"),
+     "what", "What remained the dominant source of power?"),
+    ("By 1883, engines that could provide 10,000 hp had become feasible.", "1883", "when",
+     "By when had engines become feasible?"),
     # a preposition that does not fold into the wh-word stays in front of it
     ("Steam engines remained the dominant source of power until the early 20th century.",
      "the early 20th century", "when", "Until when did steam engines remain the dominant source of power?"),
