@@ -11,6 +11,7 @@ What runs, per variant (each a full ``onprem-sft`` run: generate, curate, datase
   no_gates        curate.gates.enabled=false
   no_roundtrip    curate.roundtrip.enabled=false
   no_span_check   generate.span_check=off (answer-first questions kept as the model wrote them)
+  cloze_template  generate.template_form=cloze (template questions in sentence order, "The war began when?")
   question_first  generate.strategy=question_first (the old path)
   baseline        all three off (close to the pre-issue-14 pipeline)
 The documents: ``--articles`` SQuAD articles, ``--paragraphs`` paragraphs each, one text file per
@@ -53,6 +54,7 @@ VARIANTS = {
     "no_gates": ["curate.gates.enabled=false"],
     "no_roundtrip": ["curate.roundtrip.enabled=false"],
     "no_span_check": ["generate.span_check=off"],
+    "cloze_template": ["generate.template_form=cloze"],
     "question_first": ["generate.strategy=question_first"],
     "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
 }

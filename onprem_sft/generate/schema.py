@@ -36,6 +36,9 @@ class GenerateConfig:
     # anchored in the span's sentence) is replaced by a template question of that sentence (template),
     # rejected (drop), or kept (off). See generate/span_check.py.
     span_check: str = "template"
+    # the template question's form: fronted ("When did the war begin?", needs span_nlp's parser) or cloze
+    # ("The war began when?"); a span the parse cannot front keeps the cloze form. See generate/wh_front.py.
+    template_form: str = "fronted"
     # spaCy pipeline for English entity spans (dates, figures, places, groups); null = patterns only
     span_nlp: str | None = None
     unanswerable_ratio: float = 0.2

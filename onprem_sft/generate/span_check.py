@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from onprem_sft.evaluate.normalize import STOP_EN
 
 SPAN_CHECKS = ("template", "drop", "off")
+TEMPLATE_FORMS = ("fronted", "cloze")
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(<])|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -154,6 +155,21 @@ def template_question(context: str, span: str, kind: str, start: int, *, left_wo
     q = " ".join(words).strip(" ,;:-")
     q = re.sub(r"\s+([,;:])", r"\1", q).rstrip(" ,;:.!?\"'")
     return q[0].upper() + q[1:] + "?"
+
+
+def fronted_template(nlp, context: str, span: str, kind: str, start: int) -> str | None:
+    """The span's question with the wh-phrase first ("When did the war begin?", ``wh_front``); None when the
+    parse cannot front it (the caller falls back to ``template_question``)."""
+    from onprem_sft.generate.wh_front import front_question
+
+    own = sentence_of(context, start)
+    if own is None or nlp is None:
+        return None
+    rel = start - own.start
+    q = front_question(nlp, own.text, rel, rel + len(span), _WH_PHRASE.get(kind, "what"))
+    if q is None or span.casefold() in q.casefold():
+        return None
+    return q if len(content_words(q)) >= 2 else None
 
 
 def _clause_tail(words: list[str], limit: int) -> list[str]:

@@ -120,9 +120,10 @@ def korean_noun_phrases(text: str, min_morphs: int = 2, max_chars: int = 20) -> 
     return out
 
 
-def load_span_nlp(name: str | None):
+def load_span_nlp(name: str | None, *, parse: bool = False):
     """The spaCy pipeline ``name`` (``generate.span_nlp``, by default ``redaction.nlp.en``) for English entity
-    spans, or None (the patterns alone) when unset or not installed. Only the tagger and NER run."""
+    spans, or None (the patterns alone) when unset or not installed. Only the tagger and NER run, unless
+    ``parse`` (wh-fronted template questions need the dependency parse and verb lemmas)."""
     if not name:
         return None
     from redaction.nlp import NlpUnavailable, resolve_pipeline
@@ -138,7 +139,7 @@ def load_span_nlp(name: str | None):
 
     with warnings.catch_warnings():       # W095: the default md re-upload was trained with spaCy 3.7 (docs/airgap.md)
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        return spacy.load(path, exclude=["parser", "lemmatizer"])
+        return spacy.load(path, exclude=[] if parse else ["parser", "lemmatizer"])
 
 
 def ner_spans(text: str, nlp) -> list[Span]:

@@ -17,7 +17,7 @@ from onprem_sft.collected.label import label_collected
 from onprem_sft.generate.distractors import STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
-from onprem_sft.generate.span_check import SPAN_CHECKS
+from onprem_sft.generate.span_check import SPAN_CHECKS, TEMPLATE_FORMS
 from onprem_sft.generate.spans import load_span_nlp
 from onprem_sft.generate.spec import QUESTIONS
 from onprem_sft.llm.calls import CallLog
@@ -45,6 +45,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.strategy={g.strategy!r}: choose {STRATEGY_CHOICES}")
     if str(g.get("span_check", "off")) not in SPAN_CHECKS:
         problems.append(f"generate.span_check={g.span_check!r}: choose {SPAN_CHECKS}")
+    if str(g.get("template_form", "cloze")) not in TEMPLATE_FORMS:
+        problems.append(f"generate.template_form={g.template_form!r}: choose {TEMPLATE_FORMS}")
     if not list(g.qtypes):
         problems.append("generate.qtypes is empty: list at least one of factual, procedural, reasoning")
     if problems:
@@ -67,7 +69,8 @@ def generate_with_engine(ctx: StageContext, engine: LLMEngine) -> StageResult:
     collected = collected_questions(ctx)
     only = bool((cfg.get("questions") or {}).get("only", False))        # label collected questions only
     with CallLog(ctx.out, "generate", engine) as calls:
-        span_nlp = load_span_nlp(g.get("span_nlp")) if resolve_strategy(g) == "answer_first" else None
+        fronted = str(g.get("template_form", "cloze")) == "fronted" and str(g.get("span_check", "off")) == "template"
+        span_nlp = load_span_nlp(g.get("span_nlp"), parse=fronted) if resolve_strategy(g) == "answer_first" else None
         gen = QAGenerator(calls, prompts, g, lang=lang, seed=int(cfg.llm.seed), top_p=float(cfg.llm.top_p),
                           span_nlp=span_nlp)
         out = gen.out if only else gen.run(usable, all_chunks)
@@ -105,6 +108,7 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
     extra = {"llm": st.to_dict(), "steps": {k: vars(v) for k, v in out.steps.items()},
              "strategy": resolve_strategy(g), "span_kinds": out.span_kinds,
              "question_sources": out.question_sources, "span_check": str(g.get("span_check", "off")),
+             "template_form": str(g.get("template_form", "cloze")),
              "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "

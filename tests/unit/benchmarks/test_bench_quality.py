@@ -86,6 +86,7 @@ def test_variant_commands_compose_and_switch_the_answer_judge_off(tmp_path: Path
         assert cfg.evaluate.judge is False and cfg.evaluate.external == str(ext)
         assert cfg.curate.judge.enabled is False            # unqualified with 135M: advisory, drops nothing
         assert cfg.generate.span_check == ("off" if name == "no_span_check" else "template")
+        assert cfg.generate.template_form == ("cloze" if name == "cloze_template" else "fronted")
         assert cfg.curate.gates.enabled is (name not in ("no_gates", "baseline"))
         assert cfg.curate.roundtrip.enabled is (name not in ("no_roundtrip", "baseline"))
     cmd = bq.variant_command([], tmp_path, ext, tmp_path / "x", ["evaluate.judge=true"], None)

@@ -51,6 +51,8 @@ def test_wrong_type_fails_at_compose():
     ("train.nproc=2", "train.nproc"),
     ("stages=[ingest,tarin]", "stages"),
     ("redaction.replace=fake", "redaction.replace"),
+    ("generate.span_check=maybe", "generate.span_check"),
+    ("generate.template_form=inverted", "generate.template_form"),
 ])
 def test_cross_field_checks_name_the_key(override, key):
     with pytest.raises(ConfigError) as e:

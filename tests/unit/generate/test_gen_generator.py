@@ -142,3 +142,23 @@ def test_answer_first_question_not_asking_for_its_span(setup, chunks, check):
         assert pair.question == ("The Company pays a hospitalization benefit of how much to <PERSON_1> when "
                                  "hospitalized for 4 days?")
         assert "hospitalization benefit" in pair.question and out.steps["question"].rejects == 0
+
+
+@pytest.mark.parametrize("form", ["fronted", "cloze"])
+def test_template_question_form(setup, chunks, form):
+    """With the parser loaded, the template question puts its wh-phrase first (``template_form=fronted``);
+    ``cloze`` keeps the sentence order."""
+    from onprem_sft.generate.spans import load_span_nlp
+
+    gen, _, _ = setup({"gs-rc-2-0-a0": json.dumps({"question": "Who is named in the policy document?"})},
+                      "generate.strategy=answer_first", f"generate.template_form={form}")
+    gen.span_nlp = load_span_nlp("en_core_web_sm", parse=True)
+    out = gen.run(chunks[2:3])
+    (pair,) = out.pairs
+    assert pair.answer == "within 30 days"
+    if form == "fronted":
+        assert pair.question == "How long may the policyholder cancel the contract?"
+        assert out.question_sources == {"fronted": 1} and pair.verification["question_source"] == "fronted"
+    else:
+        assert pair.question.startswith("The policyholder may cancel the contract how long of receiving")
+        assert out.question_sources == {"template": 1}
