@@ -101,7 +101,10 @@ def _inverted(doc: Any, verb: Any, wh: str, gone: set[int], english: frozenset[s
         lead, rest_aux, v = [_DO[verb.tag_]], [], [verb.lemma_.lower()]
     else:
         return None
-    return [wh, *lead, *_subject(doc, subj, english), *rest_aux, *middle, *v,
+    subject = _subject(doc, subj, english)
+    if subject is None:
+        return None
+    return [wh, *lead, *subject, *rest_aux, *middle, *v,
             *_rest(doc, verb.i + 1, gone | _side_clauses(verb))]
 
 
@@ -155,7 +158,7 @@ def _rest(doc: Any, i: int, gone: set[int]) -> list[Piece]:
     return out
 
 
-def _subject(doc: Any, subj: Any, english: frozenset[str]) -> list[Piece]:
+def _subject(doc: Any, subj: Any, english: frozenset[str]) -> list[Piece] | None:
     """The subject's tokens without an apposition ("Hero of Alexandria, a Greek mathematician,"); its first
     word lower-cased when it is a determiner, pronoun, stop word or a common noun outside any entity
     ("The war" -> "the war", "Steam engines" -> "steam engines"), never a name."""
@@ -166,6 +169,8 @@ def _subject(doc: Any, subj: Any, english: frozenset[str]) -> list[Piece]:
     toks = [t for t in doc[subj.left_edge.i:subj.right_edge.i + 1] if t.i not in drop]
     while toks and toks[-1].is_punct:
         toks.pop()
+    if not toks or len(toks) > _MAX_REST:
+        return None                        # a subject this long reads as the sentence, not a question
     first = toks[0]
     common = first.tag_ in ("NN", "NNS", "JJ") and not first.ent_type_ and \
         (first.lemma_.lower() or first.lower_) in english
