@@ -359,9 +359,16 @@ def _dedup(pairs: list[QAPair], c: Any, out: Outcome, mapper: Any = map) -> list
         out.step_done("dedup", bool(dc.enabled), len(pairs))
         return pairs
     overall = {j.parent_id: j.overall for j in out.judgements}
-    kept, drops = dedup(pairs, score=lambda p: overall.get(p.id, 0.0), key=dc.key, exact=dc.exact,
-                        near=dc.near, threshold=c.near_dup_threshold, ngram=dc.ngram, num_perm=dc.num_perm,
-                        seed=dc.seed, mapper=mapper)
+    kept, drops = [], []
+    for answerable in (True, False):       # a question answered in one pair and refused in another is a
+        group = [p for p in pairs if p.answerable is answerable]     # contrast, not a duplicate
+        k, d = dedup(group, score=lambda p: overall.get(p.id, 0.0), key=dc.key, exact=dc.exact,
+                     near=dc.near, threshold=c.near_dup_threshold, ngram=dc.ngram, num_perm=dc.num_perm,
+                     seed=dc.seed, mapper=mapper)
+        kept += k
+        drops += d
+    order = {p.id: i for i, p in enumerate(pairs)}
+    kept.sort(key=lambda p: order[p.id])
     by_id = {p.id: p for p in pairs}
     for d in drops:
         p = by_id[d.id]

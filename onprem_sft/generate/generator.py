@@ -357,7 +357,8 @@ class QAGenerator:
                 verification = {
                     "method": "llm" if self.g.verify_unanswerable else "none", "contains_answer": False,
                     "strategy": str(self.g.distractor), "same_document": cand.same_document,
-                    "similarity": round(cand.similarity, 4), "candidates_tried": t + 1, "history": history[q.id]}
+                    "similarity": round(cand.similarity, 4), "candidates_tried": t + 1, "history": history[q.id],
+                    **({"question_source": self._sources[q.id]} if q.id in self._sources else {})}
                 pairs.append(QAPair(
                     id=stable_id("qa", q.id, d.id), parent_id=q.id, doc_id=q.doc_id, chunk_id=q.chunk_id,
                     context_chunk_id=d.id, question=q.question, context=context_text(d),
@@ -385,15 +386,18 @@ class QAGenerator:
         else:
             qs = self.questions(chunks)
         un_idx = pick_unanswerable(len(qs), float(self.g.unanswerable_ratio), random.Random(self.seed))
-        to_answer = [q for i, q in enumerate(qs) if i not in un_idx]
         un_qs = [q for i, q in enumerate(qs) if i in un_idx]
+        # twin: a question paired with a distractor is also answered from its own chunk, so refusal and answer
+        # rows share their questions and only the context tells them apart (no question-form shortcut)
+        twin = str(getattr(self.g, "distractor_pairing", "split")) == "twin"
+        to_answer = list(qs) if twin else [q for i, q in enumerate(qs) if i not in un_idx]
         if un_qs:
             _, no_cand = self.unanswerables(un_qs, DistractorIndex(list(by_id.values()),
                                                                    max_overlap=float(self.g.max_overlap)))
             if no_cand:
                 log.info("%d question(s) had no distractor chunk (single-chunk corpus?): answered instead",
                          len(no_cand))
-                to_answer += no_cand
+                to_answer += [] if twin else no_cand
         if answer_first:
             self.span_pairs(to_answer, labels, by_id)
         else:

@@ -43,6 +43,9 @@ class GenerateConfig:
     span_nlp: str | None = None
     unanswerable_ratio: float = 0.2
     distractor: Distractor = Distractor.same_document  # same_document | similar | random
+    # twin: a question paired with a distractor is also kept with its own chunk and answer (refusal and answer
+    # rows share questions); split: it becomes only the unanswerable pair
+    distractor_pairing: str = "twin"
     verify_unanswerable: bool = True
     max_retries: int = 2
     max_chunks: int = 0                # 0 = all

@@ -45,6 +45,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.strategy={g.strategy!r}: choose {STRATEGY_CHOICES}")
     if str(g.get("span_check", "off")) not in SPAN_CHECKS:
         problems.append(f"generate.span_check={g.span_check!r}: choose {SPAN_CHECKS}")
+    if str(g.get("distractor_pairing", "split")) not in ("twin", "split"):
+        problems.append(f"generate.distractor_pairing={g.distractor_pairing!r}: choose twin | split")
     if str(g.get("template_form", "cloze")) not in TEMPLATE_FORMS:
         problems.append(f"generate.template_form={g.template_form!r}: choose {TEMPLATE_FORMS}")
     if not list(g.qtypes):
@@ -109,6 +111,7 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
              "strategy": resolve_strategy(g), "span_kinds": out.span_kinds,
              "question_sources": out.question_sources, "span_check": str(g.get("span_check", "off")),
              "template_form": str(g.get("template_form", "cloze")),
+             "distractor_pairing": str(g.get("distractor_pairing", "split")),
              "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "

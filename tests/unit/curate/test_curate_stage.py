@@ -106,3 +106,19 @@ def test_rerun_reuses_logged_verdicts(tmp_path, table, recorded_engine) -> None:
     ctx2 = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false"])
     curate_stage.run(with_engine(ctx2, lambda: recorded_engine({})))
     assert not (ctx2.out.path / "llm_calls.jsonl").exists()
+
+
+def test_a_question_answered_in_one_pair_and_refused_in_another_is_no_duplicate(tmp_path) -> None:
+    """Twin distractor pairs (generate.distractor_pairing=twin) share their question: dedup compares
+    answerable pairs with answerable ones and refusals with refusals, so both twins stay."""
+    from curate_testkit import C1, C2, qa
+
+    q = "Within how many days may the policyholder cancel the contract?"
+    pairs = [qa(1, q, "within 15 days", context=C2), qa(2, q, REF, context=C1, answerable=False),
+             qa(3, q, "within 15 days", context=C2)]
+    ctx = make_ctx(tmp_path, pairs, ["curate.judge.enabled=false", "curate.gates.enabled=false",
+                                     "curate.domain.enabled=false", "curate.roundtrip.enabled=false"])
+    res = curate_stage.run(ctx)
+    assert res.counts["kept"] == 2 and res.counts["dropped_dedup"] == 1
+    rejects = [json.loads(x) for x in (ctx.out.path / "rejects.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rejects] == ["qa-3"]

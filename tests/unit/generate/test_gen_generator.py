@@ -82,7 +82,8 @@ def test_unanswerable_pair_uses_verified_distractor(setup, chunks):
             # the best same-document candidate "contains" the answer -> the next one is verified
             f"gv-{q0}-rc-2-a0": '{"contains_answer":true}', f"gv-{q0}-rc-1-a0": '{"contains_answer":true}',
             f"gv-{q0}-rc-3-a0": '{"contains_answer":false}'}
-    gen, eng, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=3")
+    gen, eng, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=3",
+                        "generate.distractor_pairing=split")
     out = gen.run(chunks[:1], chunks)
     (p,) = out.pairs
     assert not p.answerable and p.answer == "The answer cannot be found."
@@ -99,10 +100,26 @@ def test_unanswerable_rejected_when_every_distractor_answers(setup, chunks):
     q = "What daily hospitalization benefit does the Company pay?"
     q0 = qid("rc-0", q)
     resp = {"gq-rc-0-a0": qjson(q), **{f"gv-{q0}-rc-{i}-a0": '{"contains_answer":true}' for i in (1, 2, 3)}}
-    gen, _, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=2")
+    gen, _, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=2",
+                      "generate.distractor_pairing=split")
     out = gen.run(chunks[:1], chunks)
     assert out.pairs == [] and out.rejects[0]["step"] == "unanswerable"
     assert "no verified distractor among 2 candidate(s)" in out.rejects[0]["reason"]
+
+
+def test_twin_pairing_answers_the_distractors_question_too(setup, chunks):
+    """``distractor_pairing=twin`` (default): the same question once with its own chunk and its answer, once
+    with the distractor and the refusal, so only the context tells the two rows apart."""
+    q = "What daily hospitalization benefit does the Company pay?"
+    q0 = qid("rc-0", q)
+    resp = {"gq-rc-0-a0": qjson(q), f"gv-{q0}-rc-1-a0": '{"contains_answer":false}',
+            f"ga-{q0}-a0": '{"found":true,"answer":"30,000 won per day"}'}
+    gen, _, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=1")
+    out = gen.run(chunks[:1], chunks)
+    by_kind = {p.answerable: p for p in out.pairs}
+    assert len(out.pairs) == 2 and by_kind[True].question == by_kind[False].question == q
+    assert by_kind[True].answer == "30,000 won per day" and by_kind[True].context_chunk_id == "rc-0"
+    assert by_kind[False].answer == "The answer cannot be found." and by_kind[False].context_chunk_id == "rc-1"
 
 
 def test_question_types_rotate_over_chunks(setup):
