@@ -35,6 +35,7 @@ _STOP = STOP_EN | {"into", "out", "up", "also"}
 
 # the kind of thing a wh-phrase asks for; None = anything ("what", "which")
 _WH = (
+    (re.compile(r"\b(under|in) what (conditions?|circumstances?|cases?)\b", re.IGNORECASE), {"condition"}),
     (re.compile(r"^\s*(who|whom|whose)\b|\b(by|to|from|with|of) whom\b", re.IGNORECASE),
      {"person", "group", "named_item", "defined_term"}),
     (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|proportion|share|fraction)\b",
@@ -47,7 +48,9 @@ _WH = (
     (re.compile(r"^\s*(why|how)\b", re.IGNORECASE), {"condition", "list", "defined_term"}),
 )
 # a figure, date or period is asked for by its own wh-phrase ("how many", "when", "what year")
-_NEEDS_SPECIFIC_WH = frozenset({"date", "period", "number", "amount", "year"})
+# (a condition clause, "after receiving the request", answers "when" or "under what condition", never a plain
+# "which documents ...?")
+_NEEDS_SPECIFIC_WH = frozenset({"date", "period", "number", "amount", "year", "condition"})
 _ANY_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 # wh-phrase per span kind for the template question

@@ -142,7 +142,7 @@ def _rest(doc: Any, i: int, gone: set[int]) -> list[Piece]:
         spaced_dash = t.text in ("-", "--") and t.i > 0 and doc[t.i - 1].whitespace_
         if t.text in _CLAUSE_END or spaced_dash or t.text in ".!?":
             break
-        if t.i not in gone:
+        if t.i not in gone and (out or not t.is_punct):       # no quote left over from the span
             out.append(t)
     if len(out) > _MAX_REST:
         cut = [k for k, t in enumerate(out[:_MAX_REST]) if t.text == ","]

@@ -53,3 +53,13 @@ def test_template_replaces_the_span_with_a_wh_phrase_of_its_kind() -> None:
 def test_template_needs_words_around_the_span() -> None:
     ctx = "Steam engines. They changed 1800."
     assert template_question(ctx, "Steam engines", "named_item", 0) is None
+
+
+@pytest.mark.parametrize(("question", "fits"), [
+    ("Which documents must the Beneficiary submit to claim the benefit?", False),   # a plain "which" asks for a thing
+    ("Under what condition does the Company pay the benefit?", True),
+    ("In what cases is the premium refunded?", True),
+    ("When does the Company pay the benefit?", True),
+])
+def test_a_condition_clause_needs_its_own_wh_phrase(question: str, fits: bool) -> None:
+    assert wh_fits(question, "condition") is fits

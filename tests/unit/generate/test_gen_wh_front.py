@@ -81,6 +81,8 @@ def test_placeholders_parse_as_names_and_come_back_unchanged(nlp) -> None:
     assert ask(nlp, s, "the League of Augsburg", "what") == "What did <PERSON_30> form as a coalition against <ORG_2>?"
     s = "<PERSON_11>'s seven lectures were published in 1934."
     assert ask(nlp, s, "1934", "when") == "When were <PERSON_11>'s seven lectures published?"
+    s = "\"Business day\" means a day on which banks are open."
+    assert ask(nlp, s, "Business day", "what").startswith("What means")           # no quote left over
 
 
 def test_a_phrase_on_the_verbs_object_is_fronted_and_its_preposition_stranded(nlp) -> None:
