@@ -248,20 +248,25 @@ ORG_WORDS = re.compile(r"(?i)\b(?:inc|ltd|llc|plc|corp|corporation|company|co|gr
                        r"^(?:San|Santa|Saint|St|Fort|Mount|Lake|New|North|South|East|West|Upper|Lower|Great)\b")
 
 
+def wordnet_lemmas(nlp: object, pos: tuple[str, ...]) -> frozenset[str]:
+    """The WordNet lemmas of parts of speech ``pos`` ("noun", "adj", "verb", "adv") in a spaCy pipeline's own
+    lemmatizer tables, which load even when the pipe is disabled for speed; empty without them."""
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if "lemma_index" not in lookups.tables:
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    return frozenset(w for p in pos for w in index.get(p, []))
+
+
 def _adjectives(engine: object) -> frozenset[str]:
     """English adjectives, verbs and adverbs from the pipeline's own lemmatizer tables (WordNet).
 
     A name does not start with one ("Technical Data"), and a "name" made only of them is a defined term
     ("Share Adapted Material", "Miscellaneous"). Nouns are left out: WordNet lists John, Maria, Jones as nouns.
     """
-    nlp = getattr(engine, "nlp", {}).get("en")
-    if nlp is None or "lemmatizer" not in nlp.component_names:     # disabled for speed, its tables still load
-        return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    if "lemma_index" not in lookups.tables:
-        return frozenset()
-    index = lookups.get_table("lemma_index")
-    return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, []))
+    return wordnet_lemmas(getattr(engine, "nlp", {}).get("en"), ("adj", "verb", "adv"))
 
 
 def _in_identifier(text: str, s: int, e: int) -> bool:
@@ -271,14 +276,7 @@ def _in_identifier(text: str, s: int, e: int) -> bool:
 
 def _english_words(engine: object) -> frozenset[str]:
     """Every WordNet lemma of the pipeline's lemmatizer tables (nouns too): what counts as an English word."""
-    nlp = getattr(engine, "nlp", {}).get("en")
-    if nlp is None or "lemmatizer" not in nlp.component_names:
-        return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    if "lemma_index" not in lookups.tables:
-        return frozenset()
-    index = lookups.get_table("lemma_index")
-    return frozenset(w for pos in ("noun", "adj", "verb", "adv") for w in index.get(pos, []))
+    return wordnet_lemmas(getattr(engine, "nlp", {}).get("en"), ("noun", "adj", "verb", "adv"))
 
 
 def _people_in_other_entities(text: str, off: int, doc: object, adjectives: frozenset[str]) -> list[RecognizerResult]:

@@ -21,6 +21,7 @@ from scipy import sparse
 from onprem_sft.records import RedactedChunk
 
 STRATEGIES = ("same_document", "similar", "random")
+PAIRINGS = ("twin", "split")       # generate.distractor_pairing (see QAGenerator.run)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -77,7 +77,7 @@ class Span:
 
 def _usable(text: str, clause: str, before: str = "", kind: str = "") -> bool:
     t = text.strip(" ,.;:")
-    if len(t) < 2 or _PLACEHOLDER.search(t):
+    if len(t) < 2 or PLACEHOLDER.search(t):
         return False
     if kind == "named_item" and (before.endswith("(") or t.split()[0].casefold() in _SENTENCE_START):
         return False                     # an article title "(Interest Rate)", "The Lender", "If the Company"

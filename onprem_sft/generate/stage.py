@@ -14,7 +14,7 @@ from typing import Any
 
 from onprem_sft.artifacts import read_records, write_jsonl
 from onprem_sft.collected.label import label_collected
-from onprem_sft.generate.distractors import STRATEGIES
+from onprem_sft.generate.distractors import PAIRINGS, STRATEGIES
 from onprem_sft.generate.generator import STRATEGY_CHOICES, GenerateOutput, QAGenerator, resolve_strategy
 from onprem_sft.generate.prompts import ANSWER_STYLES, GeneratePrompts
 from onprem_sft.generate.span_check import SPAN_CHECKS, TEMPLATE_FORMS
@@ -45,8 +45,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.strategy={g.strategy!r}: choose {STRATEGY_CHOICES}")
     if str(g.get("span_check", "off")) not in SPAN_CHECKS:
         problems.append(f"generate.span_check={g.span_check!r}: choose {SPAN_CHECKS}")
-    if str(g.get("distractor_pairing", "split")) not in ("twin", "split"):
-        problems.append(f"generate.distractor_pairing={g.distractor_pairing!r}: choose twin | split")
+    if str(g.get("distractor_pairing", "split")) not in PAIRINGS:
+        problems.append(f"generate.distractor_pairing={g.distractor_pairing!r}: choose {PAIRINGS}")
     if str(g.get("template_form", "cloze")) not in TEMPLATE_FORMS:
         problems.append(f"generate.template_form={g.template_form!r}: choose {TEMPLATE_FORMS}")
     if not list(g.qtypes):

@@ -13,8 +13,10 @@ inside a subordinate clause or a noun phrase) returns None and the caller keeps 
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Any
+
+from onprem_sft.generate.spans import PLACEHOLDER
 
 _SUBJ = {"nsubj", "nsubjpass"}
 _OBJ = {"dobj", "attr", "oprd", "dative", "npadvmod", "pobj", "acomp", "prep"}  # prep: "within 30 days"
@@ -26,8 +28,8 @@ _CLAUSE_END = {";", ":", "—", "–", "(", "["}
 _MAX_REST = 10
 _MODIFIER_CLAUSES = ("relcl", "acl", "advcl", "appos")   # "engines [that could provide 10,000 hp]"
 
-# a redaction placeholder splits into "<", "PERSON_1", ">" and wrecks the parse: a name stands in for it
-_PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)_\d+>")
+# a redaction placeholder (spans.PLACEHOLDER) splits into "<", "PERSON_1", ">" and wrecks the parse: a name
+# stands in for it
 Piece = Any        # a spaCy Token (rendered as written, with its own spacing) or an inserted word (str)
 
 
@@ -179,23 +181,13 @@ def _subject(doc: Any, subj: Any, english: frozenset[str]) -> list[Piece] | None
     return toks
 
 
-_INDEX: dict[int, frozenset[str]] = {}
-
-
+@lru_cache(maxsize=4)
 def english_words(nlp: Any) -> frozenset[str]:
-    """English nouns and adjectives: WordNet's lemma index inside the pipeline's lemmatizer ("steam" is one,
-    "newcomen" is not); empty without a lemmatizer. Built once per pipeline."""
-    if "lemmatizer" not in nlp.pipe_names:
-        return frozenset()
-    lem = nlp.get_pipe("lemmatizer")
-    if id(lem) not in _INDEX:
-        words: set[str] = set()
-        if lem.lookups.has_table("lemma_index"):
-            table = lem.lookups.get_table("lemma_index")
-            for pos in ("noun", "adj"):
-                words.update(table.get(pos, ()))
-        _INDEX[id(lem)] = frozenset(words)
-    return _INDEX[id(lem)]
+    """English nouns and adjectives (WordNet's lemma index in the pipeline's lemmatizer: "steam" is one,
+    "newcomen" is not). Built once per pipeline: every fronted question asks."""
+    from redaction.nlp import wordnet_lemmas
+
+    return wordnet_lemmas(nlp, ("noun", "adj"))
 
 
 def _stand_ins(sentence: str, start: int, end: int) -> tuple[str, int, int, dict[int, str]]:
@@ -203,9 +195,9 @@ def _stand_ins(sentence: str, start: int, end: int) -> tuple[str, int, int, dict
     moved along, and {stand-in offset: placeholder} to put them back when the question is written."""
     subs: dict[int, str] = {}
     out, pos, shift_a, shift_b = [], 0, 0, 0
-    for m in _PLACEHOLDER.finditer(sentence):
+    for m in PLACEHOLDER.finditer(sentence):
         out.append(sentence[pos:m.start()])
-        word = "Alice" if m.group(1) == "PERSON" else "Acme"
+        word = "Alice" if m.group()[1:].rsplit("_", 1)[0] == "PERSON" else "Acme"
         subs[sum(map(len, out))] = m.group()
         out.append(word)
         delta = len(word) - len(m.group())
