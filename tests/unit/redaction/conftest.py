@@ -13,6 +13,19 @@ def redactor() -> Redactor:
 
 
 @pytest.fixture(scope="session")
+def ner_redactor() -> Redactor:
+    """The rules plus the small English spaCy pipeline (NER, name lists, true-casing)."""
+    from redaction.config import NlpConfig
+    from redaction.nlp import NlpUnavailable, resolve_pipeline
+
+    try:
+        resolve_pipeline("en_core_web_sm")
+    except NlpUnavailable:
+        pytest.skip("en_core_web_sm not installed (make setup installs it)")
+    return Redactor(RedactionConfig(use_name_analyser=False, nlp=NlpConfig(en="en_core_web_sm")))
+
+
+@pytest.fixture(scope="session")
 def redactor_kiwi() -> Redactor:
     return Redactor(RedactionConfig(use_name_analyser=True))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from redaction import Redactor
-from redaction.config import NlpConfig, RedactionConfig
-from redaction.nlp import NlpUnavailable, resolve_pipeline
 from redaction.recognizers.en_lexicon import (
     Lexicon,
     companions,
@@ -89,15 +87,6 @@ def test_truecase_recases_one_case_lines_only():
     assert len(truecase("STRASSE GROß ÖFFNUNG", lex)) == len("STRASSE GROß ÖFFNUNG")   # offsets kept
 
 
-@pytest.fixture(scope="module")
-def ner():
-    try:
-        resolve_pipeline("en_core_web_sm")
-    except NlpUnavailable:
-        pytest.skip("en_core_web_sm not installed (make setup installs it)")
-    return Redactor(RedactionConfig(use_name_analyser=False, nlp=NlpConfig(en="en_core_web_sm")))
-
-
 def _people(r: Redactor, text: str) -> set[str]:
     return {text[s.start:s.end] for s in r.redact(text, "en").spans if s.entity_type == "PERSON"}
 
@@ -111,27 +100,27 @@ def _people(r: Redactor, text: str) -> set[str]:
     ("We met in Bergen last year, but Stanko just has to get laid.", "Stanko"),     # a surname alone, mid-sentence
     ("Verdafero is the brainchild of our 3 founders: Kónya, Becker and Vasquez.", "Kónya"),  # two listed names
 ])
-def test_listed_names_found(ner, text, name):
-    assert name in _people(ner, text)
+def test_listed_names_found(ner_redactor, text, name):
+    assert name in _people(ner_redactor, text)
 
 
-def test_enumeration_labels_and_stop_words_are_no_names(ner):
+def test_enumeration_labels_and_stop_words_are_no_names(ner_redactor):
     from redaction.nlp import LIST_MARKER
 
     assert LIST_MARKER.match("i.\tShare means").end() == 3 and LIST_MARKER.match("(a) Nothing").end() == 4
     assert LIST_MARKER.match("Ivan Petrov") is None
     prose = "d.\tNothing in this Public License constitutes a waiver.\n i.\tShare means to provide material."
-    assert _people(ner, prose) == set()
+    assert _people(ner_redactor, prose) == set()
 
 
-def test_names_in_one_case_text(ner):
-    assert "NIJITO ASANO" in _people(ner, "HAVE YOU HEARD NIJITO ASANO SPEAK YET?")
-    assert _people(ner, "THE SOFTWARE IS PROVIDED AS IS. CNRI SHALL NOT BE LIABLE FOR ANY DAMAGES.") == set()
+def test_names_in_one_case_text(ner_redactor):
+    assert "NIJITO ASANO" in _people(ner_redactor, "HAVE YOU HEARD NIJITO ASANO SPEAK YET?")
+    assert _people(ner_redactor, "THE SOFTWARE IS PROVIDED AS IS. CNRI SHALL NOT BE LIABLE FOR ANY DAMAGES.") == set()
 
 
-def test_part_of_a_full_name_spreads(ner):
+def test_part_of_a_full_name_spreads(ner_redactor):
     text = "They sang the verses from Emmie Ström's Cautionary Tales. Nothing beats early Ström."
-    assert "Ström" in _people(ner, text) and "Tales" not in " ".join(_people(ner, text))
+    assert "Ström" in _people(ner_redactor, text) and "Tales" not in " ".join(_people(ner_redactor, text))
 
 
 @pytest.mark.parametrize("prose", [
@@ -144,7 +133,7 @@ def test_part_of_a_full_name_spreads(ner):
     "FastAPI depends on Pydantic and Starlette. Install it on Sun Solaris first.",
     "To install it, run pip install lora deepspeed and restart the kernel.",
 ])
-def test_prose_without_people_stays(ner, prose):
-    assert "Crystal" in prose or _people(ner, prose) == set()
+def test_prose_without_people_stays(ner_redactor, prose):
+    assert "Crystal" in prose or _people(ner_redactor, prose) == set()
     if "Crystal" in prose:
-        assert "Grant" not in " ".join(_people(ner, prose))
+        assert "Grant" not in " ".join(_people(ner_redactor, prose))

@@ -32,13 +32,6 @@ def test_folder_without_pipeline_is_refused(tmp_path):
         resolve_pipeline(str(tmp_path))
 
 
-@pytest.fixture(scope="module")
-def ner_redactor():
-    try:
-        resolve_pipeline("en_core_web_sm")
-    except NlpUnavailable:
-        pytest.skip("en_core_web_sm not installed (make setup installs it)")
-    return Redactor(RedactionConfig(use_name_analyser=False, nlp=NlpConfig(en="en_core_web_sm")))
 
 
 def test_ner_names_and_defined_terms(ner_redactor):
