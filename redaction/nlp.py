@@ -18,7 +18,7 @@ from pathlib import Path
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from redaction.recognizers.base import HANGUL_CJK, mostly_hangul
-from redaction.recognizers.data import PLACE_PREFIX
+from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES, PLACE_PREFIX
 from redaction.recognizers.en_lexicon import (
     Lexicon,
     companions,
@@ -208,11 +208,10 @@ class EnglishNerRecognizer(EntityRecognizer):
 
     def _companions(self, text: str, off: int, piece: str, out: list[RecognizerResult]) -> list[RecognizerResult]:
         """List items and speaker labels beside a detected person, names after a cue (en_lexicon.py)."""
-        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
         from redaction.recognizers.en_names import name_shaped
         found = [(r.start - off, r.end - off) for r in out if r.entity_type == "PERSON"]
-        spans = companions(piece, found, self._lex(), EN_NOT_NAME | set(EN_TITLES))
-        spans += cued_names(piece, self._lex(), EN_NOT_NAME | set(EN_TITLES))
+        spans = companions(piece, found, self._lex(), NOT_A_NAME)
+        spans += cued_names(piece, self._lex(), NOT_A_NAME)
         return [RecognizerResult("PERSON", s + off, e + off, 0.6,
                                  recognition_metadata={"recognizer_name": f"{self.name}:companion"})
                 for s, e in spans if name_shaped(text, s + off, e + off)
@@ -225,14 +224,15 @@ class EnglishNerRecognizer(EntityRecognizer):
 
     def _lexicon_people(self, text: str, off: int, doc: object) -> list[RecognizerResult]:
         """Census given names / surnames on proper-noun tokens the model left unlabelled (en_lexicon.py)."""
-        from redaction.recognizers.data import EN_NOT_NAME, EN_TITLES
         from redaction.recognizers.en_names import NOT_NAME_LOWER, name_shaped
-        skip = EN_NOT_NAME | set(EN_TITLES) | {w.capitalize() for w in NOT_NAME_LOWER}
+        skip = NOT_A_NAME | {w.capitalize() for w in NOT_NAME_LOWER}
         return [r for r in self._lex().people(text, off, doc, skip)
                 if name_shaped(text, r.start, r.end) and not ORG_WORDS.search(text[r.start:r.end])
                 and not HANGUL_CJK.search(text[r.start:r.end]) and not _in_identifier(text, r.start, r.end)]
 
 
+# Capitalised words that are never a name on their own: sentence openers and titles (list companions, cues).
+NOT_A_NAME = frozenset(EN_NOT_NAME | set(EN_TITLES))
 # spaCy labels under which the small model files many foreign or unfamiliar person names.
 OTHER_LABELS = ("ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT")
 # probablepeople labels that make up a person's name (no company, household or "and" parts).

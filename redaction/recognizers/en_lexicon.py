@@ -27,6 +27,7 @@ import importlib.util
 import json
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from presidio_analyzer import RecognizerResult
@@ -129,7 +130,7 @@ class Lexicon:
         f = fold(w)
         return self.is_english(w) and f not in given_names() and f not in surnames()
 
-    def people(self, text: str, off: int, doc: object, skip: set[str]) -> list[RecognizerResult]:
+    def people(self, text: str, off: int, doc: object, skip: AbstractSet[str]) -> list[RecognizerResult]:
         """PERSON results (in ``text`` offsets) for tokens of ``doc`` backed by the lists; ``skip``: capitalised
         words that are never a name (sentence starts, legal and form vocabulary)."""
         out = []
@@ -180,7 +181,7 @@ def _result(run: list, off: int, score: float) -> RecognizerResult:
     return RecognizerResult("PERSON", s, e, score, recognition_metadata={"recognizer_name": "EnNerRecognizer:lexicon"})
 
 
-def _cap_runs(doc: object, skip: set[str]) -> list[list]:
+def _cap_runs(doc: object, skip: AbstractSet[str]) -> list[list]:
     """Maximal runs of capitalised proper-noun tokens joined by one space (initials and particles inside)."""
     out: list[list] = []
     cur: list = []
@@ -216,7 +217,7 @@ def _item_spans(m: re.Match) -> list[tuple[int, int]]:
             if w.group() not in ("and", "or")]
 
 
-def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: set[str]) -> list[tuple[int, int]]:
+def companions(text: str, found: list[tuple[int, int]], lexicon: Lexicon, skip: AbstractSet[str]) -> list[tuple[int, int]]:
     """Words that stand with a detected person, as that person does: the other items of a list ("our founders:
     Kónya, Becker and Vasquez" with Becker found, or with two of three items listed names), and the other speaker labels of a transcript where two labels
     are people ("Ubul: What a wife.\\nNicole: Remember me ..."). Plain English words and ``skip`` words stay."""
@@ -255,7 +256,7 @@ VOCATIVE = re.compile(r"(?:^|(?<=[.!?]\s))([^\W\d_]+),[ \t]+(?:can|could|would|w
                       r"I|you|we)\b|,[ \t]+([^\W\d_]+)[!?](?:\s|$)|(?:^|(?<=[.!?]\s))([^\W\d_]+) (?:is|was) from\b")
 
 
-def cued_names(text: str, lexicon: Lexicon, skip: set[str]) -> list[tuple[int, int]]:
+def cued_names(text: str, lexicon: Lexicon, skip: AbstractSet[str]) -> list[tuple[int, int]]:
     """Spans named by a cue above; each word must be a name-case or lower-case non-English word."""
     def word_ok(w: str) -> bool:
         from spacy.lang.en.stop_words import STOP_WORDS
