@@ -163,9 +163,11 @@ class LibPhoneRecognizer(EntityRecognizer):
             digits = re.sub(r"\D", "", raw)
             if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
                 continue
-            intl = raw.startswith("+") or (EXIT_CODE.match(raw) is not None and _valid_international(raw))
+            plus_sign = raw.startswith("+")
+            exit_valid = not plus_sign and EXIT_CODE.match(raw) is not None and _valid_international(raw)
+            intl = plus_sign or exit_valid
             possible = False
-            if not (_valid_international(raw) if intl else self._valid_national(raw, digits)):
+            if not (exit_valid or (_valid_international(raw) if plus_sign else self._valid_national(raw, digits))):
                 cc = EXIT_CC.match(raw)
                 plus = "+" + cc.group(1) + raw[cc.end(1):] if cc and _known_cc(cc.group(1)) else raw
                 if not (NANP.fullmatch(raw) or plus.startswith("+") and len(digits) >= 8 and
