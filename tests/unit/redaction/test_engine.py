@@ -108,6 +108,19 @@ def test_normalisation_helpers():
     assert normalize_value("Hong@Example.COM ") == "hong@example.com"
 
 
+def test_literal_escape_sequences_read_as_breaks_with_original_offsets(redactor):
+    # text exported from JSON/CSV carries "\\n" as two characters; a number right after it was glued to the "n"
+    text = "Name: Kim\\nPhone:\\n022 656 53 65\\n\\nE-mail:\\nkim@corp.example"
+    n = normalize(text)
+    assert len(n.text) == len(text) and "\\" not in n.text and "\n022 656 53 65" in n.text
+    assert normalize("C:\\\\new").text == "C:\\\\new"            # an escaped backslash stays as it is
+    res = redactor.redact(text, "en")
+    phones = [text[s.start:s.end] for s in res.spans if s.entity_type == "PHONE_NUMBER"]
+    assert phones == ["022 656 53 65"]
+    # the output keeps the escapes as they were written; only detection read them as breaks
+    assert res.text == "Name: <PERSON_1>\\nPhone:\\n<PHONE_NUMBER_1>\\n\\nE-mail:\\n<EMAIL_ADDRESS_1>"
+
+
 def test_full_width_input_keeps_original_offsets(redactor):
     text = "연락처 ０１０－１２３４－５６７８ 입니다"
     res = redactor.redact(text)
