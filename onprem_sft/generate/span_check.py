@@ -32,6 +32,13 @@ _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(<])|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # the gates' stop words and a few particles that carry no content in a question
 _STOP = STOP_EN | {"into", "out", "up", "also"}
+# a list item's marker ("4.", "(a)", "ii)", "-", "•") starts no question
+_LIST_MARK = re.compile(r"^(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])$", re.IGNORECASE)
+# words that cannot end a question: a window cut after them leaves it dangling ("... from disclosing the?")
+_DANGLING = frozenset({
+    "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "and", "or", "but", "nor",
+    "as", "than", "that", "which", "whose", "its", "their", "his", "her", "our", "your", "this", "these", "those",
+    "such", "any", "each", "every", "no"})
 
 # the kind of thing a wh-phrase asks for; None = anything ("what", "which")
 _WH = (
@@ -151,7 +158,11 @@ def template_question(context: str, span: str, kind: str, start: int, *, left_wo
     elif left and wh == "where":
         wh = "what place"                  # "the plague of Athens" -> "of what place"
     left = _clause_tail(left, left_words)
+    while left and _LIST_MARK.match(left[0]):
+        left = left[1:]
     right = _clause_head(right)[:right_words]
+    while right and right[-1].lower().strip(",;:") in _DANGLING:
+        right = right[:-1]
     words = [*left, wh, *right]
     if len(content_words(" ".join(left + right))) < 2:
         return None

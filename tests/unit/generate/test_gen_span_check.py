@@ -50,6 +50,15 @@ def test_template_replaces_the_span_with_a_wh_phrase_of_its_kind() -> None:
         "The fighting ended with the what?"
 
 
+def test_template_drops_list_markers_and_dangling_words() -> None:
+    ctx = ("The Company does not pay the benefit if: 4. an agent of the Company prevented the applicant from "
+           "disclosing the facts of the illness to the insurer.")
+    q = template_question(ctx, "an agent of the Company", "named_item", ctx.index("an agent"), right_words=6)
+    assert q == "What prevented the applicant from disclosing?"      # not "4. what ... disclosing the?"
+    q = template_question(ctx, "the insurer", "named_item", ctx.index("the insurer"))
+    assert q is not None and not q.startswith("4") and q.endswith("to what?")
+
+
 def test_template_needs_words_around_the_span() -> None:
     ctx = "Steam engines. They changed 1800."
     assert template_question(ctx, "Steam engines", "named_item", 0) is None
