@@ -54,12 +54,12 @@ AUTHOR_LINE = re.compile(r"(?i)copyright|\(c\)|©|@")
 def _download(spec: str, cache: Path, sdist: bool) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     name = spec.split("==")[0].replace("-", "_")
-    found = [p for p in cache.iterdir() if p.name.lower().startswith(name.lower())]
+    found = [p for p in cache.iterdir() if p.is_file() and p.name.lower().startswith(name.lower())]
     if not found:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache), spec]
         cmd += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        found = [p for p in cache.iterdir() if p.name.lower().startswith(name.lower())]
+        found = [p for p in cache.iterdir() if p.is_file() and p.name.lower().startswith(name.lower())]
     return found[0]
 
 
