@@ -107,6 +107,7 @@ def validate(cfg: DictConfig | Config) -> None:
            "must be in [-1, 1]", p)
     _check(c.generate.span_check in ("template", "drop", "off"), "generate.span_check", "must be template | drop | off", p)
     _check(c.generate.template_form in ("fronted", "cloze"), "generate.template_form", "must be fronted | cloze", p)
+    _check(0.0 <= c.generate.template_noise < 0.5, "generate.template_noise", "must be in [0, 0.5)", p)
     _check(c.generate.distractor_pairing in ("twin", "split"), "generate.distractor_pairing", "must be twin | split", p)
     _check(c.generate.strategy in ("auto", "answer_first", "question_first"), "generate.strategy",
            "must be auto | answer_first | question_first", p)

@@ -31,7 +31,7 @@ from onprem_sft.generate.prompts import (
     question_schema,
     span_question_schema,
 )
-from onprem_sft.generate.span_check import asks_for, fronted_template, template_question
+from onprem_sft.generate.span_check import asks_for, fronted_template, noisy, template_question
 from onprem_sft.generate.spans import Span, candidate_spans, pick_spans
 from onprem_sft.llm.calls import CallLog
 from onprem_sft.llm.engine import LLMRequest, LLMResponse, Sampling
@@ -241,13 +241,14 @@ class QAGenerator:
             why, rids = failed
             why = f"span question: {why}"
         if english and check == "template":
+            noise = float(getattr(self.g, "template_noise", 0.0) or 0.0)
             if str(getattr(self.g, "template_form", "cloze")) == "fronted":
                 t = fronted_template(self.span_nlp, ctx, sp.text, sp.kind, sp.start)
                 if t is not None:
-                    return t, rids, "fronted"
+                    return noisy(t, noise, f"{c.id}:{sp.start}"), rids, "fronted"
             t = template_question(ctx, sp.text, sp.kind, sp.start)
             if t is not None:
-                return t, rids, "template"
+                return noisy(t, noise, f"{c.id}:{sp.start}"), rids, "template"
             why += "; no template question (too little around the span)"
         self._reject(c.id, c.parent_id, "question", why, rids)
         return None, rids, ""

@@ -39,6 +39,9 @@ class GenerateConfig:
     # the template question's form: fronted ("When did the war begin?", needs span_nlp's parser) or cloze
     # ("The war began when?"); a span the parse cannot front keeps the cloze form. See generate/wh_front.py.
     template_form: str = "fronted"
+    # word dropout on template questions (0 = none): a question that is not a verbatim copy of its sentence,
+    # so the trained model does not refuse people's paraphrases. See span_check.noisy.
+    template_noise: float = 0.0
     # spaCy pipeline for English entity spans (dates, figures, places, groups); null = patterns only
     span_nlp: str | None = None
     unanswerable_ratio: float = 0.2

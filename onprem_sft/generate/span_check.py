@@ -186,6 +186,29 @@ def fronted_template(nlp, context: str, span: str, kind: str, start: int) -> str
     return q if len(content_words(q)) >= 2 else None
 
 
+def noisy(question: str, p: float, key: str) -> str:
+    """Word dropout on a template question (the "noisy cloze" of Lewis et al., ACL 2019): each word outside
+    the wh-phrase is left out with probability ``p``, at least three stay. Why: a template question copies
+    its sentence word for word, and a small model trained on those learns to answer only questions that
+    match the context verbatim and to refuse people's paraphrases. Deterministic per ``key``."""
+    if p <= 0:
+        return question
+    import random
+
+    body, mark = (question[:-1], "?") if question.endswith("?") else (question, "")
+    words = body.split()
+    rng = random.Random(key)
+    wh = {i for i, w in enumerate(words) if _ANY_WH.fullmatch(w.strip(",'s"))}
+    wh |= {i + 1 for i in wh if i + 1 < len(words) and words[i].lower() in ("how", "what", "which")}
+    keep = [w for i, w in enumerate(words) if i in wh or rng.random() >= p]
+    while keep and keep[-1].lower() in _DANGLING:
+        keep.pop()
+    if len(keep) < 3 or len(keep) == len(words):
+        return question
+    out = " ".join(keep)
+    return out[0].upper() + out[1:] + mark
+
+
 def _clause_tail(words: list[str], limit: int) -> list[str]:
     """At most ``limit`` words before the span, starting after a clause break (";", ":", "(", a dash) and,
     when the sentence is longer, after the last comma within the limit (a whole phrase, not a cut one)."""

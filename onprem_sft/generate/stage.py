@@ -49,6 +49,8 @@ def check_config(g: Any) -> None:
         problems.append(f"generate.distractor_pairing={g.distractor_pairing!r}: choose {PAIRINGS}")
     if str(g.get("template_form", "cloze")) not in TEMPLATE_FORMS:
         problems.append(f"generate.template_form={g.template_form!r}: choose {TEMPLATE_FORMS}")
+    if not 0.0 <= float(g.get("template_noise", 0.0)) < 0.5:
+        problems.append(f"generate.template_noise={g.template_noise!r}: must be in [0, 0.5)")
     if not list(g.qtypes):
         problems.append("generate.qtypes is empty: list at least one of factual, procedural, reasoning")
     if problems:
@@ -111,6 +113,7 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
              "strategy": resolve_strategy(g), "span_kinds": out.span_kinds,
              "question_sources": out.question_sources, "span_check": str(g.get("span_check", "off")),
              "template_form": str(g.get("template_form", "cloze")),
+             "template_noise": float(g.get("template_noise", 0.0)),
              "distractor_pairing": str(g.get("distractor_pairing", "split")),
              "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}

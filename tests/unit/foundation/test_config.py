@@ -53,6 +53,7 @@ def test_wrong_type_fails_at_compose():
     ("redaction.replace=fake", "redaction.replace"),
     ("generate.span_check=maybe", "generate.span_check"),
     ("generate.template_form=inverted", "generate.template_form"),
+    ("generate.template_noise=0.7", "generate.template_noise"),
     ("generate.distractor_pairing=both", "generate.distractor_pairing"),
 ])
 def test_cross_field_checks_name_the_key(override, key):

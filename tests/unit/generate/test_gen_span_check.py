@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onprem_sft.generate.span_check import asks_for, sentences, template_question, wh_fits
+from onprem_sft.generate.span_check import asks_for, noisy, sentences, template_question, wh_fits
 
 CTX = ("The war began in 1754, after British colonists clashed with French troops in the Ohio valley. "
        "About 60,000 soldiers served in the colonial militias. The fighting ended with the Treaty of Paris.")
@@ -57,6 +57,19 @@ def test_template_drops_list_markers_and_dangling_words() -> None:
     assert q == "What prevented the applicant from disclosing?"      # not "4. what ... disclosing the?"
     q = template_question(ctx, "the insurer", "named_item", ctx.index("the insurer"))
     assert q is not None and not q.startswith("4") and q.endswith("to what?")
+
+
+def test_noisy_template_drops_words_but_never_the_wh_phrase() -> None:
+    q = "About how many soldiers served in the colonial militias of the northern provinces?"
+    assert noisy(q, 0.0, "k") == q
+    outs = {noisy(q, 0.3, f"k{i}") for i in range(40)}
+    assert noisy(q, 0.3, "k7") == noisy(q, 0.3, "k7")                   # deterministic per key
+    assert len(outs) > 10                                                # varies with the key
+    for o in outs:
+        assert "how many" in o.lower() and o.endswith("?") and o[0].isupper()
+        assert len(o.split()) >= 3 and set(o.rstrip("?").lower().split()) <= set(q.rstrip("?").lower().split())
+    dropped = [len(q.split()) - len(o.split()) for o in outs]
+    assert max(dropped) >= 2 and min(dropped) >= 0
 
 
 def test_template_needs_words_around_the_span() -> None:
