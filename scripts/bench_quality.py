@@ -56,6 +56,7 @@ VARIANTS = {
     "no_span_check": ["generate.span_check=off"],
     "cloze_template": ["generate.template_form=cloze"],
     "question_first": ["generate.strategy=question_first"],
+    "surrogate": ["redaction.replace=surrogate"],          # realistic fakes instead of <PERSON_n> tags (issue 13)
     "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
 }
 
