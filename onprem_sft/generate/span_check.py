@@ -20,6 +20,7 @@ English only: Korean questions keep the model's wording (``span_check`` applies 
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 
@@ -193,8 +194,6 @@ def noisy(question: str, p: float, key: str) -> str:
     match the context verbatim and to refuse people's paraphrases. Deterministic per ``key``."""
     if p <= 0:
         return question
-    import random
-
     body, mark = (question[:-1], "?") if question.endswith("?") else (question, "")
     words = body.split()
     rng = random.Random(key)
