@@ -299,8 +299,8 @@ def content_words(text: str, lang: str) -> list[str]:
 def question_gates(p: QAPair, r: GateRules) -> list[str]:
     q, lang = p.question, p.lang or ""
     failed = []
-    if _DEBRIS.search(q):
-        failed.append("q_debris")
+    if _DEBRIS.search(q) or q.count("(") != q.count(")"):
+        failed.append("q_debris")          # a stray bracket is a cut-off fragment ("French church where )?")
     body = q.rstrip().rstrip("\"')]")
     if q.count("?") != 1 or not body.endswith("?") or two_asks(q):
         failed.append("q_not_one_question")

@@ -214,7 +214,8 @@ def _clause_tail(words: list[str], limit: int) -> list[str]:
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
         if w.endswith((";", ":", ")")) or w in ("-", "–", "—") or w.startswith("("):
-            words = words[i + 1:]
+            opened = w.lstrip("(") if w.startswith("(") and not w.endswith(")") else ""
+            words = ([opened] if opened else []) + words[i + 1:]       # "(the French church in" keeps "the"
             break
     if len(words) <= limit:
         return words
@@ -228,8 +229,8 @@ def _clause_head(words: list[str]) -> list[str]:
     """Words up to the first clause break after the span (kept without its punctuation)."""
     out = []
     for w in words:
-        if w in ("-", "–", "—") or w.startswith("("):
-            break
+        if w in ("-", "–", "—") or w.startswith(("(", ")")):
+            break                          # "(the French church in New Amsterdam)." ends at its bracket
         if w.endswith((";", ":", ",", ")")):
             out.append(w.rstrip(";:,)"))
             break

@@ -49,6 +49,7 @@ JUNK = [
     ("q_debris", pair("How long is the cancellation period before it ends?},{?", "Within 15 days.")),
     ("q_debris", pair("Question: who refunds the premium paid?", "The insurer.")),
     ("q_debris", pair("[질문] 계약자는 언제까지 계약을 취소할 수 있습니까?", "15일 이내.", ctx=CTX_KO, lang="ko")),
+    ("q_debris", pair("Within how many days may the policyholder cancel )?", "Within 15 days.")),
     ("q_not_one_question", pair("Who refunds the premium? When? Which documents are needed?", "The insurer.")),
     ("q_not_one_question", pair("Who refunds the premium paid? The insurer does it quickly.", "The insurer.")),
     ("q_placeholders", pair("Who is <PERSON_1>?", "The insurer.")),

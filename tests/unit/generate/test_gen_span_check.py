@@ -72,6 +72,11 @@ def test_noisy_template_drops_words_but_never_the_wh_phrase() -> None:
     assert max(dropped) >= 2 and min(dropped) >= 0
 
 
+def test_template_stops_at_a_closing_bracket() -> None:
+    ctx = "In 1628 they founded a congregation (the French church in New Amsterdam). It continues today."
+    assert template_question(ctx, "New Amsterdam", "place", ctx.index("New Amsterdam")) == "The French church where?"
+
+
 def test_template_needs_words_around_the_span() -> None:
     ctx = "Steam engines. They changed 1800."
     assert template_question(ctx, "Steam engines", "named_item", 0) is None
