@@ -41,6 +41,10 @@ _DANGLING = frozenset({
     "as", "than", "that", "which", "whose", "its", "their", "his", "her", "our", "your", "this", "these", "those",
     "such", "any", "each", "every", "no"})
 
+# a clause's opening word right before the span would give the question a second wh-word or a dangling "if"
+_SUBORDINATORS = frozenset({"when", "where", "while", "which", "who", "whom", "whose", "whether", "if", "because",
+                            "although", "though", "unless"})    # not "until"/"since": "until when?"
+
 # the kind of thing a wh-phrase asks for; None = anything ("what", "which")
 _WH = (
     (re.compile(r"\b(under|in) what (conditions?|circumstances?|cases?)\b", re.IGNORECASE), {"condition"}),
@@ -161,6 +165,8 @@ def template_question(context: str, span: str, kind: str, start: int, *, left_wo
     left = _clause_tail(left, left_words)
     while left and _LIST_MARK.match(left[0]):
         left = left[1:]
+    while left and left[-1].lower().strip(",") in _SUBORDINATORS:
+        left = left[:-1]                   # "... massacre, when how many were killed": one wh-word per question
     right = _clause_head(right)[:right_words]
     while right and right[-1].lower().strip(",;:") in _DANGLING:
         right = right[:-1]

@@ -77,6 +77,12 @@ def test_template_stops_at_a_closing_bracket() -> None:
     assert template_question(ctx, "New Amsterdam", "place", ctx.index("New Amsterdam")) == "The French church where?"
 
 
+def test_template_has_one_wh_word() -> None:
+    ctx = "The persecution peaked in the massacre of 1572, when 5,000 to 30,000 people were killed. It ended later."
+    q = template_question(ctx, "5,000 to 30,000", "number", ctx.index("5,000"))
+    assert q == "The persecution peaked in the massacre of 1572, how many people were killed?"
+
+
 def test_template_needs_words_around_the_span() -> None:
     ctx = "Steam engines. They changed 1800."
     assert template_question(ctx, "Steam engines", "named_item", 0) is None
