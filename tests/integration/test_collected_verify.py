@@ -45,7 +45,8 @@ def run(tmp_path_factory):
     old = root.level
     root.setLevel(logging.DEBUG)
     cfg = compose([f"corpus.path={tmp / 'corpus'}", f"questions.path={tmp / 'questions.csv'}",
-                   "stages=[ingest,redact]", f"run.dir={run_dir}", "run.progress=false", "corpus.lang=en"])
+                   "stages=[ingest,redact]", f"run.dir={run_dir}", "run.progress=false", "corpus.lang=en",
+                   "redaction.replace=placeholder"])
     try:
         run_pipeline(cfg, run_dir)
     finally:

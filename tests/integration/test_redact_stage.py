@@ -41,7 +41,7 @@ def _ingest(run_dir):
 def test_redact_stage(tmp_path, caplog):
     run_dir = tmp_path / "run"
     rows = _ingest(run_dir)
-    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false"])
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder"])
     caplog.set_level(logging.INFO, logger="onprem_sft")
     res = run_pipeline(cfg, run_dir)["redact"]
     assert res is not None and res.counts["chunks"] == 4 and res.counts["rejected"] == 1
@@ -83,7 +83,7 @@ def test_redact_stage(tmp_path, caplog):
     assert cli_main(["audit", "verify", str(log)]) == 0
 
     # a rerun (config change) appends to the same log and keeps the chain intact
-    cfg2 = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.review_below=0.7"])
+    cfg2 = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", "redaction.review_below=0.7"])
     assert run_pipeline(cfg2, run_dir)["redact"] is not None
     assert verify_chain(log) == [] and len(read_log(log)) > len(hashes)
 
@@ -91,7 +91,7 @@ def test_redact_stage(tmp_path, caplog):
 def test_redact_stage_vault(tmp_path):
     run_dir = tmp_path / "run"
     _ingest(run_dir)
-    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.vault=true",
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", "redaction.vault=true",
                    "redaction.use_name_analyser=false"])
     run_pipeline(cfg, run_dir)
     vault_file = run_dir / "redact" / VAULT_FILE
@@ -105,7 +105,7 @@ def test_redact_stage_vault(tmp_path):
 def _stage_output(tmp_path, name: str, workers: int) -> tuple[bytes, bytes, dict]:
     run_dir = tmp_path / name
     _ingest(run_dir)
-    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", f"redaction.workers={workers}",
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", f"redaction.workers={workers}",
                    f"redaction.hmac_key_file={tmp_path / 'hmac.key'}"])
     res = run_pipeline(cfg, run_dir)["redact"]
     sd = StageDir(run_dir, "redact")
