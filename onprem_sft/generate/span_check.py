@@ -35,6 +35,7 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _STOP = STOP_EN | {"into", "out", "up", "also"}
 # a list item's marker ("4.", "(a)", "ii)", "-", "•") starts no question
 _LIST_MARK = re.compile(r"^(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])$", re.IGNORECASE)
+_LEAD_MARK = re.compile(r"\s*(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])\s+", re.IGNORECASE)
 # words that cannot end a question: a window cut after them leaves it dangling ("... from disclosing the?")
 _DANGLING = frozenset({
     "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "and", "or", "but", "nor",
@@ -187,7 +188,11 @@ def fronted_template(nlp, context: str, span: str, kind: str, start: int) -> str
     if own is None or nlp is None:
         return None
     rel = start - own.start
-    q = front_question(nlp, own.text, rel, rel + len(span), _WH_PHRASE.get(kind, "what"))
+    text = own.text
+    mark = _LEAD_MARK.match(text)              # "(1) A policy ..." is parsed, and asked, without its marker
+    if mark and mark.end() <= rel:
+        text, rel = text[mark.end():], rel - mark.end()
+    q = front_question(nlp, text, rel, rel + len(span), _WH_PHRASE.get(kind, "what"))
     if q is None or span.casefold() in q.casefold():
         return None
     return q if len(content_words(q)) >= 2 else None

@@ -69,6 +69,12 @@ def test_a_place_or_date_as_object_is_asked_with_what(nlp) -> None:
         "When did they reach Boston?"
 
 
+def test_a_list_items_marker_is_not_part_of_the_question(nlp) -> None:
+    ctx = "Article 15 (Reinstatement)\n(1) A policy that lapsed may be reinstated within three years after the lapse."
+    q = fronted_template(nlp, ctx, "within three years", "period", ctx.index("within"))
+    assert q is not None and q.startswith("How long may a policy") and "(1)" not in q
+
+
 def test_no_parser_no_fronting(nlp) -> None:
     from onprem_sft.generate.spans import load_span_nlp
 
