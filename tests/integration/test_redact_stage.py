@@ -83,7 +83,8 @@ def test_redact_stage(tmp_path, caplog):
     assert cli_main(["audit", "verify", str(log)]) == 0
 
     # a rerun (config change) appends to the same log and keeps the chain intact
-    cfg2 = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", "redaction.review_below=0.7"])
+    cfg2 = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder",
+                    "redaction.review_below=0.7"])
     assert run_pipeline(cfg2, run_dir)["redact"] is not None
     assert verify_chain(log) == [] and len(read_log(log)) > len(hashes)
 
@@ -91,8 +92,8 @@ def test_redact_stage(tmp_path, caplog):
 def test_redact_stage_vault(tmp_path):
     run_dir = tmp_path / "run"
     _ingest(run_dir)
-    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", "redaction.vault=true",
-                   "redaction.use_name_analyser=false"])
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder",
+                   "redaction.vault=true", "redaction.use_name_analyser=false"])
     run_pipeline(cfg, run_dir)
     vault_file = run_dir / "redact" / VAULT_FILE
     assert vault_file.exists() and "홍길동" not in vault_file.read_text(encoding="utf-8")
@@ -105,8 +106,8 @@ def test_redact_stage_vault(tmp_path):
 def _stage_output(tmp_path, name: str, workers: int) -> tuple[bytes, bytes, dict]:
     run_dir = tmp_path / name
     _ingest(run_dir)
-    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", "redaction.replace=placeholder", f"redaction.workers={workers}",
-                   f"redaction.hmac_key_file={tmp_path / 'hmac.key'}"])
+    cfg = compose([f"run.dir={run_dir}", "stages=[redact]", "run.progress=false", f"redaction.workers={workers}",
+                   f"redaction.hmac_key_file={tmp_path / 'hmac.key'}"])   # default replace: surrogates
     res = run_pipeline(cfg, run_dir)["redact"]
     sd = StageDir(run_dir, "redact")
     assert not verify_chain(sd.path / "audit.jsonl")
@@ -115,7 +116,7 @@ def _stage_output(tmp_path, name: str, workers: int) -> tuple[bytes, bytes, dict
 
 def test_redact_stage_workers_give_identical_output(tmp_path, monkeypatch):
     """redaction.workers=2 (process pool, one document per task) writes the same bytes as workers=1: records,
-    placeholders, rejects and the audit log with its hash chain (clock fixed: entries carry a timestamp)."""
+    surrogates, rejects and the audit log with its hash chain (clock fixed: entries carry a timestamp)."""
     import datetime as dt
 
     import redaction.audit
@@ -129,6 +130,6 @@ def test_redact_stage_workers_give_identical_output(tmp_path, monkeypatch):
     (tmp_path / "hmac.key").write_bytes(b"k" * 32)     # both runs share one HMAC key: fingerprints compare too
     rec1, audit1, counts1 = _stage_output(tmp_path, "w1", 1)
     rec2, audit2, counts2 = _stage_output(tmp_path, "w2", 2)
-    assert rec1 == rec2
+    assert rec1 == rec2 and b"<PERSON_" not in rec1 and b"<KR_RRN_" not in rec1      # surrogates, the default
     assert audit1 == audit2 and audit1.count(b"\n") >= 4
     assert counts1 == counts2 and counts1["rejected"] == 1
