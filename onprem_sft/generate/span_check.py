@@ -34,8 +34,9 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # the gates' stop words and a few particles that carry no content in a question
 _STOP = STOP_EN | {"into", "out", "up", "also"}
 # a list item's marker ("4.", "(a)", "ii)", "-", "•") starts no question
-_LIST_MARK = re.compile(r"^(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])$", re.IGNORECASE)
-_LEAD_MARK = re.compile(r"\s*(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])\s+", re.IGNORECASE)
+_MARK = r"(\(?(\d{1,3}|[a-z]|[ivx]{1,4})[.)]|[-–•*·])"
+_LIST_MARK = re.compile(rf"^{_MARK}$", re.IGNORECASE)           # one word of a cloze window
+_LEAD_MARK = re.compile(rf"\s*{_MARK}\s+", re.IGNORECASE)       # the start of a sentence to front
 # words that cannot end a question: a window cut after them leaves it dangling ("... from disclosing the?")
 _DANGLING = frozenset({
     "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "and", "or", "but", "nor",
