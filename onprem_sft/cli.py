@@ -174,8 +174,10 @@ def _hydra_main() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from onprem_sft.console import VERBOSE_ENV
+    from onprem_sft.errors import remember_interrupts
     from onprem_sft.security.egress import set_offline_env
 
+    remember_interrupts()
     set_offline_env()
     _home()
     argv = sys.argv[1:] if argv is None else argv

@@ -10,6 +10,10 @@ processes left by an earlier run), 130 interrupted (Ctrl-C).
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
 EXIT_OK = 0
 EXIT_UNKNOWN_KEY = 1
 EXIT_BAD_VALUE = 2
@@ -68,3 +72,33 @@ def exit_code_of(exc: BaseException) -> int | None:
     if isinstance(exc, UserError):
         return int(getattr(exc, "exit_code", EXIT_BAD_VALUE))
     return None
+
+
+_interrupted = False
+
+
+def _on_sigint(signum, frame) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def _unraisable(u) -> None:
+    if isinstance(u.exc_value, KeyboardInterrupt):
+        return                                    # remembered by _on_sigint; the CLI prints one line
+    sys.__unraisablehook__(u)
+
+
+def remember_interrupts() -> None:
+    """Ctrl-C raises KeyboardInterrupt as usual and is also remembered, because Python drops an exception
+    raised inside a ``__del__`` (it printed "Exception ignored in ..." in CI): the stage then ran on and must
+    not be finalized as complete. Main thread of the CLI only."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_sigint)
+        sys.unraisablehook = _unraisable
+
+
+def raise_if_interrupted() -> None:
+    """Re-raise a Ctrl-C that some library swallowed; called before a stage is marked complete."""
+    if _interrupted:
+        raise KeyboardInterrupt

@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from onprem_sft import layout
 from onprem_sft.artifacts import StageDir, canonical_json, config_hash, sha256_text
 from onprem_sft.config import to_container
-from onprem_sft.errors import EXIT_BAD_VALUE, UserError
+from onprem_sft.errors import EXIT_BAD_VALUE, UserError, raise_if_interrupted
 from onprem_sft.layout import STAGES, LayoutError, StageSpec
 
 __all__ = ["PipelineError", "StageContext", "StageFailed", "StageResult", "StageSpec", "load_stage", "run_pipeline"]
@@ -152,6 +152,7 @@ def run_pipeline(cfg: DictConfig, run_dir: Path, *,
     results: dict[str, StageResult | None] = {}
     rerun_upstream = False
     for name in order:
+        raise_if_interrupted()
         spec = load_stage(name)
         out = StageDir(run_dir, name)
         chash = stage_config_hash(cfg, spec)
@@ -185,6 +186,7 @@ def run_pipeline(cfg: DictConfig, run_dir: Path, *,
         except (ValueError, OSError) as e:
             log.debug("stage %s failed", name, exc_info=True)
             raise StageFailed(f"stage '{name}' failed: {e}") from e
+        raise_if_interrupted()
         elapsed = time.perf_counter() - t0
         extra = dict(res.extra, seconds=round(elapsed, 3))
         out.finalize(config_hash=chash, input_hash=ihash, counts=res.counts, model=res.model,

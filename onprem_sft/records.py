@@ -13,12 +13,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self, TypeVar
 
 SCHEMA_VERSION = 1
 
 T = TypeVar("T", bound="Record")
+
+
+ID_SHAPE = re.compile(r"\b[a-z]{1,8}-[0-9a-f]{16}\b")   # what stable_id writes; hex runs can look like phones
 
 
 def stable_id(prefix: str, *parts: object) -> str:

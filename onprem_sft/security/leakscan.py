@@ -15,6 +15,7 @@ from typing import Any
 
 from onprem_sft import layout
 from onprem_sft.artifacts import MANIFEST, sha256_text
+from onprem_sft.records import ID_SHAPE
 from onprem_sft.security import pii
 from onprem_sft.security.checks import SKIP, CheckResult, RunView
 from onprem_sft.security.lineage import LINEAGE, iter_lines
@@ -124,6 +125,7 @@ def _scan(view: RunView, where: str, text: str, res: CheckResult, *, structured_
           fresh: dict[str, int] | None = None) -> int:
     """Re-scan one text; report audited values (and, if asked, fresh structured IDs). Returns findings."""
     found = 0
+    text = ID_SHAPE.sub(lambda m: "x" * len(m.group()), text)     # same length: offsets still hold
     for det in pii.scanner(view).scan(text):
         label = pii.audit_label(view, det.fingerprint)
         if label is not None:
