@@ -59,6 +59,32 @@ NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,
                        r"\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
 
 
+# Phone words matched as words, a wider set than PHONE_CTX (shared with the regex recognizer): verbs ("dial",
+# "ring", "text"), kinds of line ("hotline", "landline", "switchboard"), messaging apps.
+CUE_WORDS = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing)?|mobile|mob|cell(?:phone)?|fax|desk|"
+                       r"contact(?:s|ed|ing)?|reach(?:ed|ing)?|answering|dial(?:l?ed|l?ing)?|ring|hotline|helpline|"
+                       r"landline|line|switchboard|voicemail|pager|toll[- ]free|ext|extension|sms|text(?:s|ed|ing)?|"
+                       r"messages?|whatsapp|viber|telegram|number)\b")
+# A one- or two-letter label right before the number, as on letterheads and cards ("T: ", "M.", "Ph: ", "Tlf.").
+LABEL = re.compile(r"(?i)(?:^|[\s(,;|/])(?:ph|phn|tlf|tfn|tel|mob|cel|fax|hm|wk|t|m|f|p|h|w|o|c)\.?[ \t]*[:.][ \t]*$")
+# A kind of line right after it: "020 7946 0018 (mobile)", "... - landline".
+AFTER = re.compile(r"(?i)[ \t]*(?:\((?:mobile|mob|cell|home|work|office|fax|landline|tel|phone|direct|main|m|h|w|o)\)"
+                   r"|[-–—,][ \t]*(?:mobile|cell|landline|fax)\b)")
+LIST_GAP = re.compile(r"(?i)[ \t]*(?:,|;|/|or|and|,[ \t]*or|,[ \t]*and)[ \t]*")
+
+
+def phone_cue(text: str, start: int, end: int, found: dict[tuple[int, int], float]) -> bool:
+    """A phone word in the 40 characters before the number (same paragraph), a label right before it, a kind
+    of line right after it, or a phone found just before it in a list ("555 0101 or 555 0102")."""
+    before = text[max(0, start - 40):start]
+    before = before[before.rfind("\n\n") + 1:] if "\n\n" in before else before
+    if CUE_WORDS.search(before) or any(w in before[-24:].casefold() for w in PHONE_CTX) or LABEL.search(before):
+        return True
+    if AFTER.match(text, end):
+        return True
+    return any(LIST_GAP.fullmatch(text[e:start]) for (_s, e) in found if e <= start)
+
+
 def _separators_ok(raw: str) -> bool:
     """Written like a phone: grouped by one kind of separator after an optional bracketed area code, or the
     Nordic area code - number in spaced groups ("08-123 45 67")."""
@@ -177,7 +203,7 @@ class LibPhoneRecognizer(EntityRecognizer):
                 intl = False                           # or the North American layout with unallocated codes
             if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
-            ctx = any(w in text[max(0, start - 24):start].casefold() for w in PHONE_CTX)
+            ctx = phone_cue(text, start, end, found)
             if possible and NANP.fullmatch(raw):
                 score = 0.8 if ctx else 0.6
             elif possible:
@@ -200,7 +226,7 @@ class LibPhoneRecognizer(EntityRecognizer):
             if not 7 <= sum(c.isdigit() for c in m.group()) <= 15 or text[max(0, m.start() - 1):m.start()] in MONEY \
                     or any(w in text[max(0, m.start() - 16):m.start()].casefold() for w in CITATION):
                 continue
-            ctx = any(w in text[max(0, m.start() - 24):m.start()].casefold() for w in PHONE_CTX)
+            ctx = phone_cue(text, m.start(), m.end(), found)
             found[(m.start(), m.end())] = 0.8 if ctx else 0.6
         return [RecognizerResult("PHONE_NUMBER", s, e, sc, recognition_metadata={"recognizer_name": self.name})
                 for (s, e), sc in sorted(found.items())]

@@ -218,3 +218,31 @@ def test_a_place_word_is_never_spread_as_a_name_part():
     raw = [("PERSON", 10, 21, 0.8, "test")]                               # a model's guess "New Harmon"
     spread = {text[s:e] for _, s, e, _, _ in Redactor._propagate_names(text, raw, None)}
     assert "Harmon" in spread and "New" not in spread
+
+
+@pytest.mark.parametrize("text,number", [
+    ("Dial 02079460018 for the front desk.", "02079460018"),                      # a verb of calling
+    ("Our hotline is open all week: 02079460018", "02079460018"),
+    ("Please feel free to text me any time at 07700900123", "07700900123"),       # 40 characters back
+    ("Jane Roe\nT: 02079460018\nE: jane@example.org", "02079460018"),             # a letterhead label
+    ("Ph. 02079460018", "02079460018"),
+    ("You can try 02079460018 (mobile) after six.", "02079460018"),               # the kind of line after it
+    ("Call 020 7946 0018 or 02079460019 if busy.", "02079460019"),                # a list after a phone
+])
+def test_phone_cues_beyond_the_word_right_before(text, number):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    hits = [text[r.start:r.end] for r in LibPhoneRecognizer().analyze(text)]
+    assert number in hits, hits
+
+
+@pytest.mark.parametrize("text", [
+    "Order 02079460018 shipped on time.",
+    "The account was called dormant.\n\nOrder 02079460018 shipped.",               # a cue in another paragraph
+    "Item at 02079460018 units.",                                                  # "at" is not a label
+    "Invoice 02079460018 (copy) is attached.",
+])
+def test_phone_cues_do_not_turn_ids_into_phones(text):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    assert LibPhoneRecognizer().analyze(text) == []
