@@ -48,11 +48,10 @@ EVAL_DEFAULTS = ("evaluate.judge=false",)
 # stays on in every variant but no_roundtrip/baseline.
 CURATE_DEFAULTS = ("curate.judge.enabled=false",)
 UP_TO_DATASET = "stages=[ingest,redact,generate,curate,dataset]"
-# The SFT prompt with the question after the context: a small model then reads the question last, next to
-# where it answers.
-CONTEXT_FIRST = ("prompts.sft_template='Answer the [Question] using the [Context] below. If the question cannot be "
-                 "answered from it, reply \"The answer cannot be found.\"\n[Context]\n{context}\n[Question]\n"
-                 "{question}\n[Answer]'")
+# The SFT prompt as it was before the question moved after the context (conf/prompts/en.yaml), for the ablation.
+QUESTION_FIRST = ("prompts.sft_template='Answer the [Question] using the [Context] below. If the question cannot be "
+                  "answered from it, reply \"The answer cannot be found.\"\n[Question]\n{question}\n[Context]\n"
+                  "{context}\n[Answer]'")
 SPLITS = ("test", "dev")      # article splits: report on test, tune/inspect on dev (disjoint articles)
 VARIANTS = {
     "full": [],
@@ -62,7 +61,7 @@ VARIANTS = {
     "cloze_template": ["generate.template_form=cloze"],
     "question_first": ["generate.strategy=question_first"],
     "surrogate": ["redaction.replace=surrogate"],          # realistic fakes instead of <PERSON_n> tags (issue 13)
-    "context_first": [CONTEXT_FIRST],                      # the question right before [Answer], after the context
+    "question_before_context": [QUESTION_FIRST],          # the prompt order before the sixth round (ablation)
     "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
 }
 

@@ -57,8 +57,8 @@ def test_seed_template_rows_split_hf_and_card(tmp_path) -> None:
     assert len(rows) == 15 and {r.parent_id for r in rows} == {p.id for p in pairs}
     r0 = next(r for r in rows if r.parent_id == "qa-0-0")
     assert r0.prompt.startswith("아래 [내용]을 참고해서 [질문]에 대해 답변해주세요.")
-    assert r0.prompt.endswith("[질문]\n제0조 0항의 보험금은 언제 지급되나요?\n[내용]\n"
-                              "제0조({보험금}) 회사는 <PERSON_1>에게 0일 이내에 지급합니다.\n[답변]\n")
+    assert r0.prompt.endswith("[내용]\n제0조({보험금}) 회사는 <PERSON_1>에게 0일 이내에 지급합니다.\n"
+                              "[질문]\n제0조 0항의 보험금은 언제 지급되나요?\n[답변]\n")      # the question last
     assert r0.completion == "0일 이내에 지급합니다." and r0.judge_score == 3.0
     assert next(r for r in rows if r.parent_id == "qa-0-2").completion == KO_REF
 
