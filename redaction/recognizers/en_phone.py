@@ -8,7 +8,10 @@ Its matcher also skips dates, times and numbers glued to letters.
 
 To keep amounts, IDs and legal citations ("48 C.F.R. 227.7202-3") out, a national match without a phone word
 nearby must be written with separators (space, dot, dash, brackets) in one consistent style; a ``+`` number
-always counts. A clear phone layout counts even where libphonenumber knows no such range (random or fictional
+always counts. Two bare forms count without a cue, because people write their own number that way: a valid
+North American ten-digit run and a valid national number with its trunk 0 ("07700900123"), unless an ID word
+("invoice", "order", "policy") stands before it; so do six digits in pairs valid in Greenland or the Faroes.
+A clear phone layout counts even where libphonenumber knows no such range (random or fictional
 numbers are still somebody's to dial): the North American 3-3-4 layout, ``+CC`` / ``00 CC`` with a known country
 code, an area code and subscriber number split by a slash. Texts that are mostly Hangul are skipped: Korean
 numbers are the Korean recognizers' job, and Korean documents must not pay for this.
@@ -29,7 +32,15 @@ from redaction.recognizers.en import PHONE_CTX
 # valid in any of them counts.
 REGIONS = ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "DE", "AT", "CH", "FR", "BE", "LU", "NL", "IT",
            "ES", "PT", "SE", "NO", "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "GR", "CY", "EE", "LV",
-           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK", "RU", "UA", "TR", "IL", "AE", "PH")
+           "LT", "RO", "BG", "BR", "MX", "AR", "JP", "CN", "HK", "RU", "UA", "TR", "IL", "AE", "PH", "GL", "FO")
+# Regions whose numbers are six digits, written in pairs ("32 45 67"): the only six-digit form taken without a cue.
+SIX_DIGIT_REGIONS = ("GL", "FO")
+PAIRS = re.compile(r"\d\d \d\d \d\d")
+# Words right before a bare digit run that make it an identifier, not a phone.
+ID_WORDS = re.compile(r"(?i)\b(?:order|invoice|ref|reference|tracking|ticket|case|serial|transaction|confirmation|"
+                      r"customer|member|policy|claim|id|iban|account|acct|routing|sku|po|batch|lot|receipt|"
+                      r"booking|shipment|parcel|patient|employee|student|tax|vat|licen[cs]e|passport|isbn)\b"
+                      r"[\w .:#-]{0,12}$")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
 # An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
 CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
@@ -174,6 +185,17 @@ class LibPhoneRecognizer(EntityRecognizer):
                 return True
         return False
 
+    def _bare_run_phone(self, digits: str) -> bool:
+        """The two forms people write their own number in without any separator: a North American ten-digit
+        number ("2025550143") and a ten- or eleven-digit national number with its trunk 0 ("07700900123"),
+        valid by the numbering plan. Other bare runs (Indian or Chinese mobiles share their shape with
+        timestamps and IDs) still need a cue."""
+        if len(digits) == 10 and digits[0] != "0":
+            return any(_valid(cc, digits, r) for r, cc, _t in self._plans if cc == 1)
+        if len(digits) in (10, 11) and digits[0] == "0" and digits[1] != "0":
+            return any(trunk == "0" and _valid(cc, digits[1:], r) for r, cc, trunk in self._plans)
+        return False
+
     def analyze(self, text: str, entities: list[str] | None = None,
                 nlp_artifacts: object = None) -> list[RecognizerResult]:
         if entities and "PHONE_NUMBER" not in entities:
@@ -218,6 +240,11 @@ class LibPhoneRecognizer(EntityRecognizer):
                 score = 0.8
             elif len(digits) >= 7 and (_separators_ok(raw) or NANP.fullmatch(raw)):
                 score = 0.6
+            elif raw.isdigit() and self._bare_run_phone(digits) and not ID_WORDS.search(text[max(0, start - 40):start]):
+                score = 0.5
+            elif PAIRS.fullmatch(raw) and any(_valid(cc, digits, r) for r, cc, _t in self._plans
+                                              if r in SIX_DIGIT_REGIONS):
+                score = 0.5
             else:
                 continue
             x = EXT.match(text, end)                   # an extension belongs to the number

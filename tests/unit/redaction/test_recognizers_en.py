@@ -102,9 +102,31 @@ def test_phone_library_needs_separators_or_a_phone_word():
     from redaction.recognizers.en_phone import LibPhoneRecognizer
 
     rec = LibPhoneRecognizer()
-    assert rec.analyze("Order 02079460018 shipped.") == []          # a bare digit run is an ID as often
-    hits = rec.analyze("Phone: 02079460018")
+    assert rec.analyze("Order 13812345678 shipped.") == []          # a bare digit run is an ID as often
+    hits = rec.analyze("Phone: 13812345678")
     assert len(hits) == 1 and hits[0].score >= 0.8
+
+
+@pytest.mark.parametrize("text,number", [
+    ("Jane Roe\n2127363100\njane@example.org", "2127363100"),      # a North American number, unseparated
+    ("Jane Roe, 07700900123", "07700900123"),                       # a national number with its trunk 0
+    ("Jane Roe\n32 45 67\n", "32 45 67"),                           # six digits in pairs (Greenland, Faroes)
+])
+def test_unseparated_forms_people_write_their_own_number_in(text, number):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    assert number in [text[r.start:r.end] for r in LibPhoneRecognizer().analyze(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Invoice 2127363100 is attached.", "Tracking no. 07700900123 shipped.", "Policy ID: 2127363100",
+    "Item at 13812345678 units.",                   # an Indian or Chinese mobile's shape is a timestamp's or an ID's
+    "It took 1365519115 seconds.", "Scores 12 34 56 were read out.", "Call back in 2 days; 0000012345 is void.",
+])
+def test_bare_runs_stay_ids_where_they_read_as_ids(text):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    assert LibPhoneRecognizer().analyze(text) == []
 
 
 def test_name_parts_spread_only_when_not_an_ordinary_word(redactor):
@@ -221,13 +243,13 @@ def test_a_place_word_is_never_spread_as_a_name_part():
 
 
 @pytest.mark.parametrize("text,number", [
-    ("Dial 02079460018 for the front desk.", "02079460018"),                      # a verb of calling
-    ("Our hotline is open all week: 02079460018", "02079460018"),
-    ("Please feel free to text me any time at 07700900123", "07700900123"),       # 40 characters back
-    ("Jane Roe\nT: 02079460018\nE: jane@example.org", "02079460018"),             # a letterhead label
-    ("Ph. 02079460018", "02079460018"),
-    ("You can try 02079460018 (mobile) after six.", "02079460018"),               # the kind of line after it
-    ("Call 020 7946 0018 or 02079460019 if busy.", "02079460019"),                # a list after a phone
+    ("Dial 13812345678 for the front desk.", "13812345678"),                      # a verb of calling
+    ("Our hotline is open all week: 13812345678", "13812345678"),
+    ("Please feel free to text me any time at 13812345670", "13812345670"),       # 40 characters back
+    ("Jane Roe\nT: 13812345678\nE: jane@example.org", "13812345678"),             # a letterhead label
+    ("Ph. 13812345678", "13812345678"),
+    ("You can try 13812345678 (mobile) after six.", "13812345678"),               # the kind of line after it
+    ("Call 020 7946 0018 or 13812345679 if busy.", "13812345679"),                # a list after a phone
 ])
 def test_phone_cues_beyond_the_word_right_before(text, number):
     from redaction.recognizers.en_phone import LibPhoneRecognizer
@@ -237,10 +259,10 @@ def test_phone_cues_beyond_the_word_right_before(text, number):
 
 
 @pytest.mark.parametrize("text", [
-    "Order 02079460018 shipped on time.",
-    "The account was called dormant.\n\nOrder 02079460018 shipped.",               # a cue in another paragraph
-    "Item at 02079460018 units.",                                                  # "at" is not a label
-    "Invoice 02079460018 (copy) is attached.",
+    "Order 13812345678 shipped on time.",
+    "The account was called dormant.\n\nOrder 13812345678 shipped.",               # a cue in another paragraph
+    "Item at 13812345678 units.",                                                  # "at" is not a label
+    "Invoice 13812345678 (copy) is attached.",
 ])
 def test_phone_cues_do_not_turn_ids_into_phones(text):
     from redaction.recognizers.en_phone import LibPhoneRecognizer
