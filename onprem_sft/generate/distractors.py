@@ -20,7 +20,7 @@ from scipy import sparse
 
 from onprem_sft.records import RedactedChunk
 
-STRATEGIES = ("same_document", "similar", "random")
+STRATEGIES = ("same_document", "other_document", "mixed", "similar", "random")
 PAIRINGS = ("twin", "split")       # generate.distractor_pairing (see QAGenerator.run)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
@@ -93,10 +93,13 @@ class DistractorIndex:
                    rng: random.Random | None = None) -> list[Candidate]:
         """Up to ``k`` distractor chunks for a question asked about ``source_id``, best first.
 
-        same_document: other chunks of the same document by similarity, then other documents;
-        similar: the most similar chunks anywhere; random: uniformly random other chunks."""
-        if strategy not in STRATEGIES:
-            raise ValueError(f"generate.distractor={strategy!r}: choose {STRATEGIES}")
+        same_document: other chunks of the same document by similarity, then other documents (the near miss);
+        other_document: the most similar chunks of other documents, then the same document (a question asked
+        against the wrong document, as when retrieval picks the wrong file); similar: the most similar chunks
+        anywhere; random: uniformly random other chunks. ``mixed`` is resolved per question by the caller
+        (``strategy_for``)."""
+        if strategy not in STRATEGIES or strategy == "mixed":
+            raise ValueError(f"generate.distractor={strategy!r}: choose {STRATEGIES} (mixed: per question)")
         src = self.pos[source_id]
         doc = self.chunks[src].doc_id
         sims = self.similarities(question)
@@ -104,8 +107,9 @@ class DistractorIndex:
         if strategy == "random":
             (rng or random.Random(0)).shuffle(idx)
         else:
-            idx.sort(key=lambda i: (-(self.chunks[i].doc_id == doc) if strategy == "same_document" else 0,
-                                    -sims[i], self.chunks[i].id))
+            first = {"same_document": lambda i: -(self.chunks[i].doc_id == doc),
+                     "other_document": lambda i: -(self.chunks[i].doc_id != doc)}.get(strategy, lambda i: 0)
+            idx.sort(key=lambda i: (first(i), -sims[i], self.chunks[i].id))
         out: list[Candidate] = []
         for i in idx:
             if self._too_close(src, i):
@@ -114,6 +118,14 @@ class DistractorIndex:
             if len(out) >= k:
                 break
         return out
+
+
+def strategy_for(strategy: str, i: int) -> str:
+    """The strategy for the ``i``-th unanswerable question: ``mixed`` alternates the near miss (same document)
+    and the wrong document, so the model learns to refuse both a close paragraph and an unrelated one."""
+    if strategy == "mixed":
+        return "same_document" if i % 2 == 0 else "other_document"
+    return strategy
 
 
 def pick_unanswerable(n: int, ratio: float, rng: random.Random) -> set[int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from onprem_sft.artifacts import sha256_text
-from onprem_sft.generate.distractors import DistractorIndex, pick_unanswerable
+from onprem_sft.generate.distractors import DistractorIndex, pick_unanswerable, strategy_for
 from onprem_sft.generate.parsing import (
     ParseFailure,
     answer_in_context,
@@ -317,7 +317,8 @@ class QAGenerator:
         """Returns (pairs, questions with no distractor candidate at all: answer them normally)."""
         rng = random.Random(self.seed)
         tries = max(1, int(self.g.distractor_tries))
-        cands = {q.id: index.candidates(q.question, q.chunk_id, strategy=str(self.g.distractor), k=tries,
+        strategy = {q.id: strategy_for(str(self.g.distractor), i) for i, q in enumerate(questions)}
+        cands = {q.id: index.candidates(q.question, q.chunk_id, strategy=strategy[q.id], k=tries,
                                         rng=rng) for q in questions}
         no_cand = [q for q in questions if not cands[q.id]]
         pending = [q for q in questions if cands[q.id]]
@@ -357,7 +358,7 @@ class QAGenerator:
                 d = cand.chunk
                 verification = {
                     "method": "llm" if self.g.verify_unanswerable else "none", "contains_answer": False,
-                    "strategy": str(self.g.distractor), "same_document": cand.same_document,
+                    "strategy": strategy[q.id], "same_document": cand.same_document,
                     "similarity": round(cand.similarity, 4), "candidates_tried": t + 1, "history": history[q.id],
                     **({"question_source": self._sources[q.id]} if q.id in self._sources else {})}
                 pairs.append(QAPair(

@@ -14,6 +14,8 @@ class AnswerStyle(StrEnum):
 
 class Distractor(StrEnum):
     same_document = "same_document"
+    other_document = "other_document"
+    mixed = "mixed"
     similar = "similar"
     random = "random"
 
