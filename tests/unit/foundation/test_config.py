@@ -37,6 +37,13 @@ def test_misspelled_key_fails_naming_it():
     assert "trian" in str(e.value) + str(e.value.__cause__)
 
 
+def test_unknown_distractor_strategy_fails_at_compose():
+    with pytest.raises((ConfigCompositionException, ValidationError)) as e:
+        compose(["generate.distractor=nearest"])
+    assert "distractor" in str(e.value) + str(e.value.__cause__)
+    assert compose(["generate.distractor=mixed"]).generate.distractor == "mixed"
+
+
 def test_wrong_type_fails_at_compose():
     with pytest.raises((ConfigCompositionException, ValidationError)) as e:
         compose(["train.max_steps=lots"])

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from onprem_sft.generate.distractors import DistractorIndex, features, pick_unanswerable
+from onprem_sft.generate.distractors import DistractorIndex, features, pick_unanswerable, strategy_for
 from onprem_sft.records import RedactedChunk
 
 
@@ -26,6 +26,21 @@ def test_similar_strategy_ranks_by_similarity_across_documents(chunks):
     idx = DistractorIndex(chunks)
     got = idx.candidates("What is the interest rate per year?", "rc-0", strategy="similar", k=1)
     assert got[0].chunk.id == "rc-3" and got[0].similarity > 0
+
+
+def test_other_document_puts_the_wrong_document_first(chunks):
+    idx = DistractorIndex(chunks)
+    got = idx.candidates("How many days of hospitalization are needed for the benefit?", "rc-0",
+                         strategy="other_document", k=3)
+    assert got[0].chunk.id == "rc-3" and not got[0].same_document
+    assert {c.chunk.id for c in got[1:]} == {"rc-1", "rc-2"}          # then the same document, as a fallback
+
+
+def test_mixed_alternates_near_miss_and_wrong_document(chunks):
+    assert [strategy_for("mixed", i) for i in range(4)] == ["same_document", "other_document"] * 2
+    assert strategy_for("similar", 1) == "similar"
+    with pytest.raises(ValueError, match="per question"):
+        DistractorIndex(chunks).candidates("q?", "rc-0", strategy="mixed")
 
 
 def test_overlapping_neighbour_is_excluded():

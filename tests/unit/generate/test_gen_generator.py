@@ -96,6 +96,17 @@ def test_unanswerable_pair_uses_verified_distractor(setup, chunks):
     assert {s.purpose for s in eng.seen} == {"question", "verify_unanswerable"}
 
 
+def test_wrong_document_distractor_is_recorded_as_such(setup, chunks):
+    q = "What daily hospitalization benefit does the Company pay?"
+    q0 = qid("rc-0", q)
+    resp = {"gq-rc-0-a0": qjson(q), f"gv-{q0}-rc-3-a0": '{"contains_answer":false}'}
+    gen, _, _ = setup(resp, "generate.unanswerable_ratio=0.99", "generate.distractor_tries=1",
+                      "generate.distractor_pairing=split", "generate.distractor=other_document")
+    (p,) = gen.run(chunks[:1], chunks).pairs
+    assert p.context_chunk_id == "rc-3" and p.doc_id == "d1" and not p.answerable
+    assert p.verification["strategy"] == "other_document" and p.verification["same_document"] is False
+
+
 def test_unanswerable_rejected_when_every_distractor_answers(setup, chunks):
     q = "What daily hospitalization benefit does the Company pay?"
     q0 = qid("rc-0", q)
