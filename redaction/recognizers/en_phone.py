@@ -43,8 +43,9 @@ ID_WORDS = re.compile(r"(?i)\b(?:order|invoice|ref|reference|tracking|ticket|cas
                       r"[\w .:#-]{0,12}$")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
 # An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
-CANDIDATE = re.compile(r"(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|(?<![\w+.,/-])\+?\(?\d[\d ().\-]{4,22}\d"
-                       r"(?![\w/]|[.,]\d)")
+# A dot right before counts only after a letter ("Tel.0201234567", "No.555 0101"), never after a digit ("1.234").
+CANDIDATE = re.compile(r"(?<![\w+,/-])(?<![\d.]\.)(?<!^\.)\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|"
+                       r"(?<![\w+,/-])(?<![\d.]\.)(?<!^\.)\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
 EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
 # The North American layout (3-3-4 with one kind of separator, "312 345-6789", or a bracketed area code, an optional
 # +1 / 1 / 001
@@ -76,6 +77,10 @@ CUE_WORDS = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing
                        r"contact(?:s|ed|ing)?|reach(?:ed|ing)?|answering|dial(?:l?ed|l?ing)?|ring|hotline|helpline|"
                        r"landline|line|switchboard|voicemail|pager|toll[- ]free|ext|extension|sms|text(?:s|ed|ing)?|"
                        r"messages?|whatsapp|viber|telegram|number)\b")
+# A phone word with a number sign right before the number ("Phone No. ", "Tel. No.: ", "Cell #", "Mobile No."):
+# the "No." or "#" is the phone's, so neither the citation nor the money check applies.
+PHONE_NO = re.compile(r"(?i)\b(?:tele?phone|phone|ph|tel|mobile|mob|cell(?:phone)?|fax|contact|whatsapp|hotline|"
+                      r"helpline)\.?[ \t]*(?:no|nr|num|number|#)?\.?[ \t]*[:#.]?[ \t]*$")
 # A one- or two-letter label right before the number, as on letterheads and cards ("T: ", "M.", "Ph: ", "Tlf.").
 LABEL = re.compile(r"(?i)(?:^|[\s(,;|/])(?:ph|phn|tlf|tfn|tel|mob|cel|fax|hm|wk|t|m|f|p|h|w|o|c)\.?[ \t]*[:.][ \t]*$")
 # A kind of line right after it: "020 7946 0018 (mobile)", "... - landline".
@@ -209,7 +214,9 @@ class LibPhoneRecognizer(EntityRecognizer):
             if raw.startswith("(") and raw.count("(") > raw.count(")"):
                 raw, start = raw[1:], start + 1        # "(call 555.013.2345)": the text's bracket, not the number's
             digits = re.sub(r"\D", "", raw)
-            if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or text[max(0, start - 1):start] in MONEY:
+            labelled = PHONE_NO.search(text[max(0, start - 24):start]) is not None
+            if not 6 <= len(digits) <= 15 or NOT_PHONE.fullmatch(raw) or (
+                    not labelled and text[max(0, start - 1):start] in MONEY):
                 continue
             plus_sign = raw.startswith("+")
             exit_valid = not plus_sign and EXIT_CODE.match(raw) is not None and _valid_international(raw)
@@ -223,9 +230,9 @@ class LibPhoneRecognizer(EntityRecognizer):
                     continue
                 possible = True                        # "+49 ..." with a known country code, not (yet) allocated,
                 intl = False                           # or the North American layout with unallocated codes
-            if any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
+            if not labelled and any(w in text[max(0, start - 16):start].casefold() for w in CITATION):
                 continue
-            ctx = phone_cue(text, start, end, found)
+            ctx = labelled or phone_cue(text, start, end, found)
             if possible and NANP.fullmatch(raw):
                 score = 0.8 if ctx else 0.6
             elif possible:
@@ -250,10 +257,12 @@ class LibPhoneRecognizer(EntityRecognizer):
             x = EXT.match(text, end)                   # an extension belongs to the number
             found[(start, x.end() if x else end)] = score
         for m in SLASHED.finditer(text):
-            if not 7 <= sum(c.isdigit() for c in m.group()) <= 15 or text[max(0, m.start() - 1):m.start()] in MONEY \
-                    or any(w in text[max(0, m.start() - 16):m.start()].casefold() for w in CITATION):
+            labelled = PHONE_NO.search(text[max(0, m.start() - 24):m.start()]) is not None
+            if not 7 <= sum(c.isdigit() for c in m.group()) <= 15 or not labelled and (
+                    text[max(0, m.start() - 1):m.start()] in MONEY
+                    or any(w in text[max(0, m.start() - 16):m.start()].casefold() for w in CITATION)):
                 continue
-            ctx = phone_cue(text, m.start(), m.end(), found)
+            ctx = labelled or phone_cue(text, m.start(), m.end(), found)
             found[(m.start(), m.end())] = 0.8 if ctx else 0.6
         return [RecognizerResult("PHONE_NUMBER", s, e, sc, recognition_metadata={"recognizer_name": self.name})
                 for (s, e), sc in sorted(found.items())]

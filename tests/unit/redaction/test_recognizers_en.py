@@ -118,7 +118,21 @@ def test_unseparated_forms_people_write_their_own_number_in(text, number):
     assert number in [text[r.start:r.end] for r in LibPhoneRecognizer().analyze(text)]
 
 
+@pytest.mark.parametrize("text,number", [
+    ("Phone No. 020 7946 001 (office)", "020 7946 001"),     # "No." is the phone's, not a citation
+    ("Tel. No.: +44 20 79460018", "+44 20 79460018"),
+    ("Cell #555 0101", "555 0101"),                          # "#" after a phone word is not money
+    ("Mobile No.13812345678", "13812345678"),                # glued after the label's dot
+    ("tel.0201234567", "0201234567"),
+])
+def test_a_phone_word_with_a_number_sign_labels_the_number(text, number):
+    from redaction.recognizers.en_phone import LibPhoneRecognizer
+
+    assert number in [text[r.start:r.end] for r in LibPhoneRecognizer().analyze(text)]
+
+
 @pytest.mark.parametrize("text", [
+    "See No. 020 7946 001 of the register.", "Order #555 0101 shipped.", "Pi is 3.14159265 here.",
     "Invoice 2127363100 is attached.", "Tracking no. 07700900123 shipped.", "Policy ID: 2127363100",
     "Item at 13812345678 units.",                   # an Indian or Chinese mobile's shape is a timestamp's or an ID's
     "It took 1365519115 seconds.", "Scores 12 34 56 were read out.", "Call back in 2 days; 0000012345 is void.",
