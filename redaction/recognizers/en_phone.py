@@ -190,6 +190,15 @@ class LibPhoneRecognizer(EntityRecognizer):
                 return True
         return False
 
+    def _bare_form(self, raw: str, digits: str, before: str) -> bool:
+        """A number without a cue or phone separators that is still a phone: an unseparated run people write
+        their own number as (``_bare_run_phone``) with no ID word before it, or six digits in pairs valid
+        where numbers have six digits (Greenland, the Faroes)."""
+        if raw.isdigit():
+            return self._bare_run_phone(digits) and not ID_WORDS.search(before)
+        return PAIRS.fullmatch(raw) is not None and any(_valid(cc, digits, r) for r, cc, _t in self._plans
+                                                        if r in SIX_DIGIT_REGIONS)
+
     def _bare_run_phone(self, digits: str) -> bool:
         """The two forms people write their own number in without any separator: a North American ten-digit
         number ("2025550143") and a ten- or eleven-digit national number with its trunk 0 ("07700900123"),
@@ -247,10 +256,7 @@ class LibPhoneRecognizer(EntityRecognizer):
                 score = 0.8
             elif len(digits) >= 7 and (_separators_ok(raw) or NANP.fullmatch(raw)):
                 score = 0.6
-            elif raw.isdigit() and self._bare_run_phone(digits) and not ID_WORDS.search(text[max(0, start - 40):start]):
-                score = 0.5
-            elif PAIRS.fullmatch(raw) and any(_valid(cc, digits, r) for r, cc, _t in self._plans
-                                              if r in SIX_DIGIT_REGIONS):
+            elif self._bare_form(raw, digits, text[max(0, start - 40):start]):
                 score = 0.5
             else:
                 continue
