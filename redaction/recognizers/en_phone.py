@@ -43,9 +43,11 @@ ID_WORDS = re.compile(r"(?i)\b(?:order|invoice|ref|reference|tracking|ticket|cas
                       r"[\w .:#-]{0,12}$")
 # Phone-shaped candidates: digits in phone punctuation on one line, not glued to letters or other numbers.
 # An extension may be glued on ("12345x123"); a leading 00/011 is the exit code dialled before a country code.
-# A dot right before counts only after a letter ("Tel.0201234567", "No.555 0101"), never after a digit ("1.234").
-CANDIDATE = re.compile(r"(?<![\w+,/-])(?<![\d.]\.)(?<!^\.)\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|"
-                       r"(?<![\w+,/-])(?<![\d.]\.)(?<!^\.)\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
+# A dot or comma right before counts only after a letter or a bracket ("Tel.0201234567", a CSV field
+# "Roe,0201234567"), never after a digit ("1.234", "1,234,567").
+_BEFORE = r"(?<![\w+/-])(?<![\d.,][.,])(?<!^[.,])"
+CANDIDATE = re.compile(_BEFORE + r"\+?\(?\d[\d ().\-]{4,22}\d(?=x\d)|" + _BEFORE
+                       + r"\+?\(?\d[\d ().\-]{4,22}\d(?![\w/]|[.,]\d)")
 EXIT_CODE = re.compile(r"\(?(?:00|011(?= ))\)?[ .-]?(?=\(?[1-9])")
 # The North American layout (3-3-4 with one kind of separator, "312 345-6789", or a bracketed area code, an optional
 # +1 / 1 / 001
@@ -81,6 +83,11 @@ CUE_WORDS = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing
 # the "No." or "#" is the phone's, so neither the citation nor the money check applies.
 PHONE_NO = re.compile(r"(?i)\b(?:tele?phone|phone|ph|tel|mobile|mob|cell(?:phone)?|fax|contact|whatsapp|hotline|"
                       r"helpline)\.?[ \t]*(?:no|nr|num|number|#)?\.?[ \t]*[:#.]?[ \t]*$")
+# The phone words among CUE_WORDS that name a phone (not "number", "line", "text" alone: those name other things
+# too; "my number" does name a phone).
+STRONG_CUE = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing)?|mobile|mob|cell(?:phone)?|fax|"
+                        r"dial(?:l?ed|l?ing)?|hotline|helpline|landline|switchboard|whatsapp|viber|telegram|"
+                        r"(?:my|your|his|her|their|our)[ \t]+(?:new[ \t]+|old[ \t]+|home[ \t]+|work[ \t]+)?number)\b")
 # A one- or two-letter label right before the number, as on letterheads and cards ("T: ", "M.", "Ph: ", "Tlf.").
 LABEL = re.compile(r"(?i)(?:^|[\s(,;|/])(?:ph|phn|tlf|tfn|tel|mob|cel|fax|hm|wk|t|m|f|p|h|w|o|c)\.?[ \t]*[:.][ \t]*$")
 # A kind of line right after it: "020 7946 0018 (mobile)", "... - landline".
@@ -190,6 +197,16 @@ class LibPhoneRecognizer(EntityRecognizer):
                 return True
         return False
 
+    @staticmethod
+    def _cued_layout(raw: str, digits: str, text: str, start: int, labelled: bool) -> bool:
+        """A number in phone layout (9-15 digits grouped by one kind of separator) right after a phone word
+        ("Phone: 21 211 435 1482"): a plan outside ``REGIONS`` or a new range is still somebody's number. A ``+``
+        number has its own check (a known country code); eight digits and fewer stay a service number's
+        ("1588-1234") unless a plan knows them."""
+        if raw.startswith("+") or not (9 <= len(digits) <= 15 and _separators_ok(raw)):
+            return False
+        return labelled or STRONG_CUE.search(text[max(0, start - 40):start]) is not None
+
     def _bare_form(self, raw: str, digits: str, before: str) -> bool:
         """A number without a cue or phone separators that is still a phone: an unseparated run people write
         their own number as (``_bare_run_phone``) with no ID word before it, or six digits in pairs valid
@@ -235,7 +252,7 @@ class LibPhoneRecognizer(EntityRecognizer):
                 cc = EXIT_CC.match(raw)
                 plus = "+" + cc.group(1) + raw[cc.end(1):] if cc and _known_cc(cc.group(1)) else raw
                 if not (NANP.fullmatch(raw) or plus.startswith("+") and len(digits) >= 8 and
-                        _possible_international(plus)):
+                        _possible_international(plus) or self._cued_layout(raw, digits, text, start, labelled)):
                     continue
                 possible = True                        # "+49 ..." with a known country code, not (yet) allocated,
                 intl = False                           # or the North American layout with unallocated codes

@@ -124,6 +124,9 @@ def test_unseparated_forms_people_write_their_own_number_in(text, number):
     ("Cell #555 0101", "555 0101"),                          # "#" after a phone word is not money
     ("Mobile No.13812345678", "13812345678"),                # glued after the label's dot
     ("tel.0201234567", "0201234567"),
+    ("Jane,Roe,020 7946 0018,London", "020 7946 0018"),       # a CSV field: the comma follows a letter
+    ("Please update my number from 21 211 435 1482.", "21 211 435 1482"),   # phone layout after "my number"
+    ("Fax: 21 211 435 1482", "21 211 435 1482"),
 ])
 def test_a_phone_word_with_a_number_sign_labels_the_number(text, number):
     from redaction.recognizers.en_phone import LibPhoneRecognizer
@@ -133,6 +136,7 @@ def test_a_phone_word_with_a_number_sign_labels_the_number(text, number):
 
 @pytest.mark.parametrize("text", [
     "See No. 020 7946 001 of the register.", "Order #555 0101 shipped.", "Pi is 3.14159265 here.",
+    "It cost 1,020 7946 0018 won.", "Policy number 21 211 435 1482 applies.", "Totals: 12,345,678,901.",
     "Invoice 2127363100 is attached.", "Tracking no. 07700900123 shipped.", "Policy ID: 2127363100",
     "Item at 13812345678 units.",                   # an Indian or Chinese mobile's shape is a timestamp's or an ID's
     "It took 1365519115 seconds.", "Scores 12 34 56 were read out.", "Call back in 2 days; 0000012345 is void.",
