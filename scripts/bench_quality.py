@@ -63,6 +63,7 @@ VARIANTS = {
     "surrogate": ["redaction.replace=surrogate"],          # realistic fakes instead of <PERSON_n> tags (issue 13)
     "question_before_context": [QUESTION_FIRST],         # the prompt order before the sixth round (ablation)
     "refusal_share_0.2": ["generate.unanswerable_ratio=0.2"],   # the refusal share before the sixth round
+    "refusal_share_0.1": ["generate.unanswerable_ratio=0.1"],   # the refusal share of the sixth round
     "same_document_distractors": ["generate.distractor=same_document"],   # distractors before the seventh round
     "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
 }

@@ -46,7 +46,7 @@ class GenerateConfig:
     template_noise: float = 0.0
     # spaCy pipeline for English entity spans (dates, figures, places, groups); null = patterns only
     span_nlp: str | None = None
-    unanswerable_ratio: float = 0.2
+    unanswerable_ratio: float = 0.15
     distractor: Distractor = Distractor.mixed  # near miss and wrong document, alternating (distractors.py)
     # twin: a question paired with a distractor is also kept with its own chunk and answer (refusal and answer
     # rows share questions); split: it becomes only the unanswerable pair
