@@ -13,7 +13,9 @@ North American ten-digit run and a valid national number with its trunk 0 ("0770
 ("invoice", "order", "policy") stands before it; so do six digits in pairs valid in Greenland or the Faroes.
 A clear phone layout counts even where libphonenumber knows no such range (random or fictional
 numbers are still somebody's to dial): the North American 3-3-4 layout, ``+CC`` / ``00 CC`` with a known country
-code, an area code and subscriber number split by a slash. Texts that are mostly Hangul are skipped: Korean
+code, an area code and subscriber number split by a slash, and 9-15 digits in phone layout right after a phone
+word ("Fax: 21 211 435 1482"). A phone word with a number sign ("Phone No.", "Cell #") makes the "No." or "#"
+the phone's, not a citation or money. Texts that are mostly Hangul are skipped: Korean
 numbers are the Korean recognizers' job, and Korean documents must not pay for this.
 """
 
