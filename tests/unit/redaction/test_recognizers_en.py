@@ -128,7 +128,7 @@ def test_unseparated_forms_people_write_their_own_number_in(text, number):
     ("Please update my number from 21 211 435 1482.", "21 211 435 1482"),   # phone layout after "my number"
     ("Fax: 21 211 435 1482", "21 211 435 1482"),
 ])
-def test_a_phone_word_with_a_number_sign_labels_the_number(text, number):
+def test_number_sign_labels_csv_fields_and_layouts_after_a_phone_word(text, number):
     from redaction.recognizers.en_phone import LibPhoneRecognizer
 
     assert number in [text[r.start:r.end] for r in LibPhoneRecognizer().analyze(text)]
