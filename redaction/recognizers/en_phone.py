@@ -75,21 +75,20 @@ NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,
                        r"\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
 
 
-# Phone words matched as words, a wider set than PHONE_CTX (shared with the regex recognizer): verbs ("dial",
-# "ring", "text"), kinds of line ("hotline", "landline", "switchboard"), messaging apps.
-CUE_WORDS = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing)?|mobile|mob|cell(?:phone)?|fax|desk|"
-                       r"contact(?:s|ed|ing)?|reach(?:ed|ing)?|answering|dial(?:l?ed|l?ing)?|ring|hotline|helpline|"
-                       r"landline|line|switchboard|voicemail|pager|toll[- ]free|ext|extension|sms|text(?:s|ed|ing)?|"
-                       r"messages?|whatsapp|viber|telegram|number)\b")
+# Words that name a phone: its kinds, calling verbs, kinds of line, messaging apps.
+_PHONE_WORDS = (r"tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing)?|mobile|mob|cell(?:phone)?|fax|"
+                r"dial(?:l?ed|l?ing)?|hotline|helpline|landline|switchboard|whatsapp|viber|telegram")
+# Phone words matched as words, a wider set than PHONE_CTX (shared with the regex recognizer): the words above plus
+# ones that name other things too ("number", "line", "text", "desk", "contact").
+CUE_WORDS = re.compile(r"(?i)\b(?:" + _PHONE_WORDS + r"|desk|contact(?:s|ed|ing)?|reach(?:ed|ing)?|answering|ring|"
+                       r"line|voicemail|pager|toll[- ]free|ext|extension|sms|text(?:s|ed|ing)?|messages?|number)\b")
 # A phone word with a number sign right before the number ("Phone No. ", "Tel. No.: ", "Cell #", "Mobile No."):
 # the "No." or "#" is the phone's, so neither the citation nor the money check applies.
 PHONE_NO = re.compile(r"(?i)\b(?:tele?phone|phone|ph|tel|mobile|mob|cell(?:phone)?|fax|contact|whatsapp|hotline|"
                       r"helpline)\.?[ \t]*(?:no|nr|num|number|#)?\.?[ \t]*[:#.]?[ \t]*$")
-# The phone words among CUE_WORDS that name a phone (not "number", "line", "text" alone: those name other things
-# too; "my number" does name a phone).
-STRONG_CUE = re.compile(r"(?i)\b(?:tele?phone[sd]?|phone[sd]?|tel|call(?:s|ed|ing)?|mobile|mob|cell(?:phone)?|fax|"
-                        r"dial(?:l?ed|l?ing)?|hotline|helpline|landline|switchboard|whatsapp|viber|telegram|"
-                        r"(?:my|your|his|her|their|our)[ \t]+(?:new[ \t]+|old[ \t]+|home[ \t]+|work[ \t]+)?number)\b")
+# A strong cue: a word that names a phone, or "my number" ("number" alone names other things too).
+STRONG_CUE = re.compile(r"(?i)\b(?:" + _PHONE_WORDS + r"|(?:my|your|his|her|their|our)[ \t]+"
+                        r"(?:new[ \t]+|old[ \t]+|home[ \t]+|work[ \t]+)?number)\b")
 # A one- or two-letter label right before the number, as on letterheads and cards ("T: ", "M.", "Ph: ", "Tlf.").
 LABEL = re.compile(r"(?i)(?:^|[\s(,;|/])(?:ph|phn|tlf|tfn|tel|mob|cel|fax|hm|wk|t|m|f|p|h|w|o|c)\.?[ \t]*[:.][ \t]*$")
 # A kind of line right after it: "020 7946 0018 (mobile)", "... - landline".
