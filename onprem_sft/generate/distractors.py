@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from onprem_sft.generate.schema import Distractor
 from onprem_sft.records import RedactedChunk
 
-STRATEGIES = ("same_document", "other_document", "mixed", "similar", "random")
+STRATEGIES = tuple(d.value for d in Distractor)      # generate.distractor, one list with the config schema
 PAIRINGS = ("twin", "split")       # generate.distractor_pairing (see QAGenerator.run)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
