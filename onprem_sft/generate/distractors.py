@@ -3,7 +3,10 @@
 
 Similarity is TF-IDF cosine over word tokens plus character bigrams of Hangul runs (Korean words carry
 particles, so whole-token matching alone misses most overlap). Chunks that largely overlap the source
-chunk (neighbours sharing ``overlap_chars``, duplicates) are excluded: they likely hold the answer.
+chunk (neighbours sharing ``overlap_chars``, duplicates) are excluded: they likely hold the answer. With
+answer-first generation the answer is known before any distractor is chosen, so a chunk that contains it is
+skipped too (``contains_answer``): a refusal label on a context that holds the answer teaches the model to
+refuse answerable questions, and the 135M model cannot verify distractors itself (``demo_en``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ def features(text: str) -> list[str]:
     for run in _HANGUL.findall(text):
         toks += [run[i:i + 2] for i in range(len(run) - 1)]
     return toks
+
+
+def contains_answer(text: str, answer: str) -> bool:
+    """``answer`` occurs in ``text`` after case, punctuation and whitespace folding: as whole words, or
+    anywhere for Hangul (Korean words carry particles: 보험금 in 보험금을)."""
+    a = " ".join(_WORD.findall(answer.lower()))
+    if not a:
+        return False
+    t = " ".join(_WORD.findall(text.lower()))
+    return a in t if _HANGUL.search(a) else f" {a} " in f" {t} "
 
 
 def overlap(a: str, b: str) -> float:
@@ -91,14 +104,15 @@ class DistractorIndex:
         return self._overlap_cache[key] > self.max_overlap
 
     def candidates(self, question: str, source_id: str, *, strategy: str = "same_document", k: int = 3,
-                   rng: random.Random | None = None) -> list[Candidate]:
+                   rng: random.Random | None = None, answer: str | None = None) -> list[Candidate]:
         """Up to ``k`` distractor chunks for a question asked about ``source_id``, best first.
 
         same_document: other chunks of the same document by similarity, then other documents (the near miss);
         other_document: the most similar chunks of other documents, then the same document (a question asked
         against the wrong document, as when retrieval picks the wrong file); similar: the most similar chunks
         anywhere; random: uniformly random other chunks. ``mixed`` is resolved per question by the caller
-        (``strategy_for``)."""
+        (``strategy_for``). With ``answer`` (the label of an answer-first question), chunks containing it are
+        skipped."""
         if strategy not in STRATEGIES or strategy == "mixed":
             raise ValueError(f"generate.distractor={strategy!r}: choose {STRATEGIES} (mixed: per question)")
         src = self.pos[source_id]
@@ -113,7 +127,7 @@ class DistractorIndex:
             idx.sort(key=lambda i: (first(i), -sims[i], self.chunks[i].id))
         out: list[Candidate] = []
         for i in idx:
-            if self._too_close(src, i):
+            if self._too_close(src, i) or (answer and contains_answer(self.chunks[i].text, answer)):
                 continue
             out.append(Candidate(self.chunks[i], float(sims[i]), self.chunks[i].doc_id == doc))
             if len(out) >= k:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -312,14 +312,17 @@ class QAGenerator:
         return pairs
 
     # -- step 3: unanswerable pairs with verified hard distractors ------------------------------------
-    def unanswerables(self, questions: Sequence[Question], index: DistractorIndex) -> tuple[list[QAPair],
-                                                                                          list[Question]]:
-        """Returns (pairs, questions with no distractor candidate at all: answer them normally)."""
+    def unanswerables(self, questions: Sequence[Question], index: DistractorIndex,
+                      labels: Mapping[str, Span] | None = None) -> tuple[list[QAPair], list[Question]]:
+        """Returns (pairs, questions with no distractor candidate at all: answer them normally). ``labels``
+        (answer-first) keeps chunks that contain a question's answer out of its candidates."""
+        labels = labels or {}
         rng = random.Random(self.seed)
         tries = max(1, int(self.g.distractor_tries))
         strategy = {q.id: strategy_for(str(self.g.distractor), i) for i, q in enumerate(questions)}
-        cands = {q.id: index.candidates(q.question, q.chunk_id, strategy=strategy[q.id], k=tries,
-                                        rng=rng) for q in questions}
+        cands = {q.id: index.candidates(q.question, q.chunk_id, strategy=strategy[q.id], k=tries, rng=rng,
+                                        answer=labels[q.id].text if q.id in labels else None)
+                 for q in questions}
         no_cand = [q for q in questions if not cands[q.id]]
         pending = [q for q in questions if cands[q.id]]
         pairs: list[QAPair] = []
@@ -358,6 +361,7 @@ class QAGenerator:
                 d = cand.chunk
                 verification = {
                     "method": "llm" if self.g.verify_unanswerable else "none", "contains_answer": False,
+                    "answer_excluded": q.id in labels,
                     "strategy": strategy[q.id], "same_document": cand.same_document,
                     "similarity": round(cand.similarity, 4), "candidates_tried": t + 1, "history": history[q.id],
                     **({"question_source": self._sources[q.id]} if q.id in self._sources else {})}
@@ -395,9 +399,10 @@ class QAGenerator:
         to_answer = list(qs) if twin else [q for i, q in enumerate(qs) if i not in un_idx]
         if un_qs:
             _, no_cand = self.unanswerables(un_qs, DistractorIndex(list(by_id.values()),
-                                                                   max_overlap=float(self.g.max_overlap)))
+                                                                   max_overlap=float(self.g.max_overlap)), labels)
             if no_cand:
-                log.info("%d question(s) had no distractor chunk (single-chunk corpus?): answered instead",
+                log.info("%d question(s) had no distractor chunk (a single chunk, or the answer in every other "
+                         "chunk): answered instead",
                          len(no_cand))
                 to_answer += [] if twin else no_cand
         if answer_first:

@@ -6,7 +6,13 @@ import random
 
 import pytest
 
-from onprem_sft.generate.distractors import DistractorIndex, features, pick_unanswerable, strategy_for
+from onprem_sft.generate.distractors import (
+    DistractorIndex,
+    contains_answer,
+    features,
+    pick_unanswerable,
+    strategy_for,
+)
 from onprem_sft.records import RedactedChunk
 
 
@@ -73,3 +79,22 @@ def test_pick_unanswerable_ratio():
     assert len(pick_unanswerable(10, 0.2, random.Random(0))) == 2
     assert pick_unanswerable(10, 0.2, random.Random(0)) == pick_unanswerable(10, 0.2, random.Random(0))
     assert pick_unanswerable(3, 0.0, random.Random(0)) == set()
+
+
+def test_contains_answer_folds_case_and_punctuation_on_word_boundaries():
+    assert contains_answer("The benefit is 30,000 won per day.", "30,000 Won per day")
+    assert contains_answer("issued the Edict of Fontainebleau (1685), which", "1685")
+    assert not contains_answer("issued in 16850 copies", "1685")             # a longer number is not the answer
+    assert not contains_answer("the Congressional record", "Congress")
+    assert contains_answer("보험금을 청구하려면 서류를 낸다", "보험금")             # Korean: particles attach
+    assert not contains_answer("any text", "  ,. ")
+
+
+def test_a_chunk_that_contains_the_answer_is_no_distractor(chunks):
+    """Answer-first: the label is known, so the near miss that states it is skipped for the next chunk."""
+    cs = [*chunks, rc(4, "d1", "Article 30 (Benefit) The daily hospitalization benefit is 30,000 won per day.")]
+    idx = DistractorIndex(cs)
+    q = "What daily hospitalization benefit does the Company pay?"
+    assert idx.candidates(q, "rc-0", k=1)[0].chunk.id == "rc-4"             # the most similar one holds it
+    got = idx.candidates(q, "rc-0", k=4, answer="30,000 won per day")
+    assert "rc-4" not in [c.chunk.id for c in got] and got[0].same_document

@@ -150,6 +150,20 @@ def test_answer_first_label_is_the_span_and_no_answer_step_runs(setup, chunks):
     assert out.span_kinds == {"amount": 1} and out.question_sources == {"model": 1}
 
 
+def test_answer_first_distractor_never_holds_the_answer(setup, chunks):
+    """With verification off (the 135M demo), the chunk stating the span is skipped for the refusal row."""
+    q = "How much hospitalization benefit does the Company pay per day?"
+    cs = [*chunks, type(chunks[0])(id="rc-4", parent_id="c-4", doc_id="d1", index=4, lang="en",
+                                   text="Article 30 (Daily benefit) The hospitalization benefit is 30,000 won per day.")]
+    gen, _, _ = setup({"gs-rc-0-0-a0": json.dumps({"question": q})}, "generate.strategy=answer_first",
+                      "generate.unanswerable_ratio=0.99", "generate.verify_unanswerable=false",
+                      "generate.distractor=same_document", "generate.distractor_tries=1")
+    out = gen.run(cs[:1], cs)
+    refusal = next(p for p in out.pairs if not p.answerable)
+    assert refusal.context_chunk_id not in ("rc-0", "rc-4") and "30,000 won" not in refusal.context
+    assert refusal.verification["answer_excluded"] is True and refusal.verification["method"] == "none"
+
+
 @pytest.mark.parametrize("check", ["template", "drop", "off"])
 def test_answer_first_question_not_asking_for_its_span(setup, chunks, check):
     """The model asks "who" about an amount, from words of no sentence: replaced, rejected or kept."""
