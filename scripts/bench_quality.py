@@ -52,7 +52,9 @@ UP_TO_DATASET = "stages=[ingest,redact,generate,curate,dataset]"
 QUESTION_FIRST = ("prompts.sft_template='Answer the [Question] using the [Context] below. If the question cannot be "
                   "answered from it, reply \"The answer cannot be found.\"\n[Question]\n{question}\n[Context]\n"
                   "{context}\n[Answer]'")
-SPLITS = ("test", "dev")      # article splits: report on test, tune/inspect on dev (disjoint articles)
+# Article splits (disjoint): report on test, tune/inspect on dev. holdout: the next articles, unseen by the first
+# seven rounds of issue 14, so its figure is blind to every choice made on dev and every test run before.
+SPLITS = ("test", "dev", "holdout")
 VARIANTS = {
     "full": [],
     "no_gates": ["curate.gates.enabled=false"],
@@ -84,8 +86,8 @@ def load_squad(path: Path | None, fetch: bool, work: Path) -> dict:
 def pick_articles(squad: dict, *, articles: int, paragraphs: int, split: str,
                   rng: random.Random) -> list[dict]:
     """The articles of one split: the eligible articles shuffled by ``rng``; ``test`` = the first
-    ``articles`` of them, ``dev`` = the next ``articles`` (disjoint). Tune and inspect on ``dev``; report
-    ``test`` (the default, so a run without ``--split`` is the reported figure)."""
+    ``articles`` of them, ``dev`` = the next ``articles``, ``holdout`` the next (all disjoint). Tune and
+    inspect on ``dev``; report ``test`` (the default, so a run without ``--split`` is the reported figure)."""
     if split not in SPLITS:
         raise SystemExit(f"--split: unknown {split!r}; choose from {list(SPLITS)}")
     arts = [a for a in squad["data"] if len(a["paragraphs"]) >= paragraphs]
@@ -243,7 +245,8 @@ def main() -> int:
     ap.add_argument("--repaired", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--split", default="test", choices=SPLITS,
-                    help="test = the reported articles; dev = disjoint articles for tuning and looking at answers")
+                    help="test = the reported articles; dev = disjoint articles for tuning and looking at answers; "
+                         "holdout = further articles, for a figure blind to earlier test runs")
     ap.add_argument("--override", action="append", default=[], help="extra hydra override for every variant")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)

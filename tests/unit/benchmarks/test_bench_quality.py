@@ -48,6 +48,8 @@ def test_dev_and_test_articles_are_disjoint_and_test_is_the_first_shuffled():
     random.Random(0).shuffle(old)
     assert test == [a["title"] for a in old[:3]]
     assert dev == [a["title"] for a in old[3:6]]
+    holdout = _titles(squad, "holdout")
+    assert holdout == [a["title"] for a in old[6:9]] and not set(holdout) & (set(test) | set(dev))
 
 
 def test_a_split_without_enough_articles_fails_with_the_fix():
