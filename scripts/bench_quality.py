@@ -67,6 +67,7 @@ VARIANTS = {
     "refusal_share_0.2": ["generate.unanswerable_ratio=0.2"],   # the refusal share before the sixth round
     "refusal_share_0.1": ["generate.unanswerable_ratio=0.1"],   # the refusal share of the sixth round
     "same_document_distractors": ["generate.distractor=same_document"],   # distractors before the seventh round
+    "other_document_distractors": ["generate.distractor=other_document"],  # only the wrong-document refusals
     "baseline": ["curate.gates.enabled=false", "curate.roundtrip.enabled=false", "generate.strategy=question_first"],
 }
 
