@@ -98,9 +98,13 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
     st = calls.stats
     n_un = sum(1 for p in out.pairs if not p.answerable)
     n_col = sum(1 for p in out.pairs if p.source == "collected")
+    # where the refusal rows' contexts come from (generate.distractor): the report and console show the split
+    n_same, n_other = (sum(1 for p in out.pairs if not p.answerable and (p.verification or {}).get("same_document")
+                           is same) for same in (True, False))
     counts = {"chunks": n_chunks, "questions": len(out.questions), "pairs": len(out.pairs),
               "generated_pairs": len(out.pairs) - n_col, "collected_pairs": n_col,
-              "answerable": len(out.pairs) - n_un, "unanswerable": n_un, "rejects": len(out.rejects),
+              "answerable": len(out.pairs) - n_un, "unanswerable": n_un, "distractor_same_document": n_same,
+              "distractor_other_document": n_other, "rejects": len(out.rejects),
               "llm_requests": st.requests, "llm_cached": st.cached, "retries": out.retries}
     g = gen.g
     sampling = {
@@ -118,7 +122,7 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
              "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "
-               f"({n_un} unanswerable); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
+               f"({n_un} unanswerable: {n_same} same-document, {n_other} other-document distractors); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
                f"{len(out.rejects)} rejects, {st.prompt_tokens}+{st.completion_tokens} tokens, "
                f"{st.tokens_per_s:.1f} tok/s out, {seconds:.1f}s")
     if out.question_sources:

@@ -82,6 +82,10 @@ def test_outputs_are_typed_and_traceable(generated):
     calls = read_records(out / CALLS, LLMCall)
     assert qs and pairs, res.summary
     assert res.counts["questions"] == len(qs) and res.counts["pairs"] == len(pairs)
+    refusals = [p for p in pairs if not p.answerable]
+    assert res.counts["distractor_same_document"] == sum(p.verification["same_document"] for p in refusals)
+    assert res.counts["distractor_other_document"] == sum(not p.verification["same_document"] for p in refusals)
+    assert f"{len(refusals)} unanswerable: {res.counts['distractor_same_document']} same-document" in res.summary
     assert res.counts["llm_requests"] == len(calls) and {c.purpose for c in calls} >= {"question", "answer"}
     by_chunk = {c.id: c for c in chunks}
     call_ids = {c.id for c in calls}
