@@ -38,7 +38,8 @@ BOX = (r"(?:(?:P\.?\s?O\.?|Post\s+Office)\s*Box\s+\d{1,6}|(?:PSC|Unit|CMR)\s+\d{
 MIL_TAIL = r"(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})"
 # a ship's address (USPS military format): "USS Ship Name\nFPO AE 09501"
 SHIP = re.compile(rf"(?<![\w-])(?:USS|USNS|USNV|USCGC)\s+[A-Z]{W}(?:[ \t]+[A-Z]{W})?{MIL_TAIL}(?!\w)")
-STREET = re.compile(rf"(?<![\w-])(?:{BOX}{MIL_TAIL}?|{US_LINE}|{PREFIX_LINE}|{GLUED_LINE}|{GLUED_SPACED}|"
+# (?<!\d[,.]): the "000" of "100,000 people" is no house number
+STREET = re.compile(rf"(?<![\w-])(?<!\d[,.])(?:{BOX}{MIL_TAIL}?|{US_LINE}|{PREFIX_LINE}|{GLUED_LINE}|{GLUED_SPACED}|"
                     rf"{NUM_WORDS_NUM})(?![\w])", re.IGNORECASE)
 # Parts that may follow a street line, each after a comma and/or line break.
 APT = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|Floor|Fl|Bldg|Building|No|#)\.?\s*#?\d{1,5}[A-Za-z]?"
@@ -76,6 +77,10 @@ CUES = ("address", "lives", "live on", "living", "located", "resides", "meet", "
 def _num_words_num_ok(text: str, m: re.Match, value: str, s: int) -> bool:
     words = value.split()[1:-1]
     if any(w.strip(".,").casefold() in STOP for w in words):
+        return False
+    # a lower-case word ending in "." is a sentence end, not an abbreviation (St., ul.): "...000 people. Amongst
+    # them were 200 clergy" spans two sentences
+    if any(w.endswith(".") and w[:-1].islower() and len(w) > 4 for w in words):
         return False
     after = text[m.end():m.end() + 12]
     before = text[max(0, s - 40):s].casefold()

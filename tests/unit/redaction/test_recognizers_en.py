@@ -70,6 +70,10 @@ NEGATIVE = [
     # numbers a numbering plan accepts but that are citations, amounts, dates, versions or addresses' numbers
     "Pay 1,250.00 by 2024-01-15 under Section 227.7202 of release 1.2.3 (ref. 10.0.23).",
     "The process began by invoking Article 50 of the Treaty on European Union.",
+    # encyclopaedic prose (SQuAD): a thousands group is no house number, a sentence end no street line
+    "It received an estimated total of 75,000 to 100,000 people. Amongst them were 200 clergy.",
+    "An army of 12,000 French Regulars 300 miles from Quebec.",
+    "The town had 300 people. Amongst them were 200 clergy.",
 ]
 
 
