@@ -82,9 +82,6 @@ def _num_words_num_ok(text: str, m: re.Match, value: str, s: int) -> bool:
     # them were 200 clergy" spans two sentences
     if any(w.endswith(".") and w[:-1].islower() and len(w) > 4 for w in words):
         return False
-    # nor is a verb or noun in lower case between capitalised words ("1936 Warsaw Museum contains 60")
-    if text.lower() != text and any(w.islower() and len(w) > 3 and w not in PARTICLES for w in words):
-        return False
     after = text[m.end():m.end() + 12]
     before = text[max(0, s - 40):s].casefold()
     cap = any(w[0].isupper() or not w.isascii() for w in words)
@@ -123,7 +120,7 @@ class EnglishAddressRecognizer(EntityRecognizer):
                 continue
             # in text with capitals, a street line with no capitalised word is prose: "in 1927 a zoological
             # garden", "12 national points" (a prefix street stays: "12 rue de la Paix")
-            if not lower_text and not any(w[0].isupper() for w in words) and not re.match(
+            if not lower_text and not any(c.isupper() for c in value) and not re.match(
                     rf"{NUM}\s+{PREFIX}\s", value, re.IGNORECASE):
                 continue
             # "Article 50 of the Treaty on European Union": a citation, not "50 ... Union"

@@ -74,7 +74,6 @@ NEGATIVE = [
     "It received an estimated total of 75,000 to 100,000 people. Amongst them were 200 clergy.",
     "An army of 12,000 French Regulars 300 miles from Quebec.",
     "The town had 300 people. Amongst them were 200 clergy.",
-    "Since 1936 Warsaw Historical Museum contains 60 rooms.",
     "The Royal Castle (1596–1619) and the Jesuit Church (1609–1626) stand in the Old Town.",
     "In 1927 a zoological garden opened; it usually takes place in 1 usually quiet park with 12 national points.",
 ]
