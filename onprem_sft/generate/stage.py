@@ -122,7 +122,8 @@ def _result(out: GenerateOutput, calls: CallLog, engine: LLMEngine, n_chunks: in
              "span_nlp": g.get("span_nlp") if gen.span_nlp is not None else None,
              "answers_not_in_context": out.answers_not_in_context, "generate_seconds": round(seconds, 3)}
     summary = (f"{n_chunks} chunks -> {len(out.questions)} questions -> {len(out.pairs)} pairs "
-               f"({n_un} unanswerable: {n_same} same-document, {n_other} other-document distractors); {st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
+               f"({n_un} unanswerable: {n_same} same-document, {n_other} other-document distractors); "
+               f"{st.requests} LLM requests ({st.cached} cached), {out.retries} retries, "
                f"{len(out.rejects)} rejects, {st.prompt_tokens}+{st.completion_tokens} tokens, "
                f"{st.tokens_per_s:.1f} tok/s out, {seconds:.1f}s")
     if out.question_sources:

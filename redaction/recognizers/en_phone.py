@@ -68,8 +68,8 @@ MONEY = ("$", "€", "£", "¥", "#")
 # Words right before a number that make it a citation or an identifier, not a phone.
 CITATION = ("section", "§", "article", "clause", "c.f.r", "u.s.c", "cfr", "dfar", "far ", "isbn", "doi",
             "version", "patent", "no.", "chapter", "rule", "issn", "eprint", "arxiv")
-# Dates, year ranges ("2004-2025", "1609–1626"), amounts, decimals ("0.994629", "1365519115.0") and versions a numbering plan
-# can also accept.
+# Dates, year ranges ("2004-2025", "1609–1626"), amounts, decimals ("0.994629", "1365519115.0") and versions a
+# numbering plan can also accept.
 NOT_PHONE = re.compile(r"(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
                        r"(?:1\d|20)\d\d ?-{1,2} ?(?:1\d|20)\d\d|\d+[.,]\d{1,2}|\d{1,3}\.\d+|"
                        r"\d{1,3}(?:\.\d{1,3}){2,3}|\d{3}-\d{2}-\d{4}")   # the last: the US SSN layout
