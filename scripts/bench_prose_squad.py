@@ -26,6 +26,8 @@ def main() -> int:
     ap.add_argument("--squad", required=True, type=Path, help="a local SQuAD 2.0 JSON file (never vendored)")
     ap.add_argument("--src", type=Path, default=Path(__file__).resolve().parents[1])
     a = ap.parse_args()
+    if not a.squad.is_file():
+        raise SystemExit(f"bench_prose_squad: --squad {a.squad}: no such file; pass a local SQuAD 2.0 JSON file")
     sys.path.insert(0, str(a.src))
     from redaction import Redactor
     from redaction.config import RedactionConfig
